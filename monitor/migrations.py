@@ -1,0 +1,146 @@
+"""The schema, versioned with sqlite_utils.Migrations. Add a new function; never edit one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("policy-monitor")
+
+_INITIAL = [
+    """CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT,
+        topic TEXT,
+        interval_s REAL,
+        origin TEXT NOT NULL DEFAULT 'config',   -- config | opml | cli
+        active INTEGER NOT NULL DEFAULT 1,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled_at TEXT,
+        last_ok_at TEXT,
+        next_due_at TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        added_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE fetch_log (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        outcome TEXT NOT NULL,                   -- ok | not_modified | error
+        status_code INTEGER,
+        final_url TEXT,
+        bytes INTEGER,
+        entries INTEGER,
+        new_articles INTEGER,
+        error TEXT
+    )""",
+    "CREATE INDEX fetch_log_feed ON fetch_log(feed_id, started_at)",
+    """CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        event_key TEXT,
+        title TEXT,
+        first_published TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX stories_event_key ON stories(event_key)",
+    """CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        canonical_url TEXT,
+        url TEXT,
+        guid_key TEXT,
+        content_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        published TEXT,
+        outlet TEXT,
+        origin TEXT,
+        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        fetched_at TEXT NOT NULL,
+        evaluated_at TEXT,
+        story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL
+    )""",
+    "CREATE UNIQUE INDEX articles_canonical_url ON articles(canonical_url)"
+    " WHERE canonical_url IS NOT NULL",
+    "CREATE INDEX articles_guid_key ON articles(guid_key) WHERE guid_key IS NOT NULL",
+    "CREATE INDEX articles_content_hash ON articles(content_hash)",
+    "CREATE INDEX articles_unevaluated ON articles(published) WHERE evaluated_at IS NULL",
+    """CREATE TABLE policies (
+        id INTEGER PRIMARY KEY,
+        actor TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'none',
+        until TEXT,
+        updated_at TEXT NOT NULL,
+        UNIQUE (actor, subject, scope)
+    )""",
+    """CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        actor TEXT, subject TEXT, scope TEXT,
+        change TEXT NOT NULL,
+        status_after TEXT,
+        effective TEXT,
+        until TEXT,
+        evidence TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        is_news INTEGER NOT NULL,
+        rejected_cues TEXT NOT NULL DEFAULT '[]',
+        policy_id INTEGER REFERENCES policies(id) ON DELETE SET NULL
+    )""",
+    "CREATE INDEX findings_article ON findings(article_id)",
+    """CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        policy_id INTEGER NOT NULL REFERENCES policies(id) ON DELETE CASCADE,
+        change TEXT NOT NULL,
+        status_before TEXT NOT NULL,
+        status_after TEXT NOT NULL,
+        effective TEXT,
+        until TEXT,
+        evidence TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE change_sources (
+        change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (change_id, article_id)
+    )""",
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | dead
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (change_id, channel)
+    )""",
+    "CREATE INDEX outbox_pending ON outbox(state, next_attempt_at)",
+    """CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+        attempted_at TEXT NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        duration_ms INTEGER
+    )""",
+]
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    # One statement at a time: executescript() would COMMIT the migration's transaction.
+    for statement in _INITIAL:
+        db.execute(statement)

@@ -1,0 +1,229 @@
+"""The straight-line shell that joins the stages: files → parse → store; feeds → fetch →
+parse → store. Each stage is a module of its own; this one only calls them in order."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
+from pathlib import Path
+
+import httpx
+
+from monitor.config import FeedConfig, FetchConfig
+from monitor.fetch import Fetcher, FetchRequest, FetchResult
+from monitor.models import FileError, ImportReport, ParsedFeed
+from monitor.parse import ParseError, parse_feed, parse_file
+from monitor.store import FeedRow, FetchOutcome, Store
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and files under folders named (sorted, hidden ones skipped)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if child.is_file() and not any(part.startswith(".") for part in relative):
+                    yield child
+        else:
+            yield path
+
+
+def import_file(store: Store, path: Path, now: datetime) -> ImportReport:
+    report = ImportReport()
+    try:
+        articles, problems = parse_file(path)
+    except FileNotFoundError:
+        report.errors.append(FileError(str(path), "no such file or folder"))
+        return report
+    except IsADirectoryError:
+        report.errors.append(FileError(str(path), "is a folder"))
+        return report
+    except PermissionError:
+        report.errors.append(FileError(str(path), "permission denied"))
+        return report
+    except ParseError as exc:
+        report.errors.append(FileError(str(path), str(exc)))
+        return report
+    except Exception as exc:  # a parser bug must cost one file, not the whole import
+        report.errors.append(FileError(str(path), f"unexpected {type(exc).__name__}: {exc}"))
+        return report
+    report.errors.extend(FileError(str(path), problem) for problem in problems)
+    counts = store.insert_articles(articles, now=now)
+    report.new, report.duplicates = counts.new, counts.duplicates
+    return report
+
+
+def import_paths(store: Store, paths: Iterable[Path], clock: Clock = utcnow) -> ImportReport:
+    """Import every file under the paths; an unreadable file is an error entry."""
+    report = ImportReport()
+    for path in iter_files(paths):
+        report.add(import_file(store, path, clock()))
+    return report
+
+
+# --- fetch ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PollReport:
+    feeds: int = 0
+    ok: int = 0
+    not_modified: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    errors: list[FileError] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "feeds": self.feeds,
+            "ok": self.ok,
+            "not_modified": self.not_modified,
+            "new": self.new_articles,
+            "duplicates": self.duplicates,
+            "errors": [{"feed": e.path, "error": e.error} for e in self.errors],
+        }
+
+
+def next_due(
+    now: datetime,
+    interval_s: float,
+    error_count: int,
+    max_backoff_s: float,
+    retry_after_s: float | None = None,
+) -> datetime:
+    """When to poll again: the interval, doubled per consecutive failure up to a cap,
+    and never sooner than the server's Retry-After."""
+    delay = interval_s * (2 ** min(error_count, 16)) if error_count else interval_s
+    delay = min(delay, max(max_backoff_s, interval_s))
+    if retry_after_s is not None:
+        delay = max(delay, retry_after_s)
+    return now + timedelta(seconds=delay)
+
+
+def make_parse_executor(config: FetchConfig, feed_count: int) -> Executor:
+    """Processes for a real poll (parsing dominates a cold poll), a thread for a few feeds."""
+    workers = config.parse_workers or os.cpu_count() or 1
+    if workers <= 1 or feed_count < 4:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+    # forkserver: the daemon has threads, and fork() with threads can deadlock a child.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+
+
+def _parse_body(result: FetchResult, origin: str) -> ParsedFeed:
+    assert result.body is not None
+    return parse_feed(result.body, result.final_url, result.headers, origin=origin)
+
+
+async def _poll_one(
+    store: Store,
+    config: FetchConfig,
+    fetcher: Fetcher,
+    executor: Executor,
+    feed: FeedRow,
+    clock: Clock,
+    report: PollReport,
+) -> None:
+    started = clock()
+    result = await fetcher.fetch(FetchRequest(feed.url, feed.etag, feed.last_modified))
+    interval = feed.interval_s or config.default_interval
+    outcome = "ok"
+    error = result.error
+    entries = new = None
+    if result.not_modified:
+        outcome = "not_modified"
+    elif result.body is not None:
+        try:
+            parsed = await asyncio.get_running_loop().run_in_executor(
+                executor, _parse_body, result, feed.url
+            )
+        except ParseError as exc:
+            error = str(exc)
+        except Exception as exc:  # one broken feed never stops the cycle
+            error = f"parser failed: {type(exc).__name__}: {exc}"
+        else:
+            counts = store.insert_articles(parsed.articles, now=clock(), feed_id=feed.id)
+            entries, new = len(parsed.articles), counts.new
+            error = parsed.malformed
+            report.new_articles += counts.new
+            report.duplicates += counts.duplicates
+    if error is not None:
+        outcome = "error"
+        report.errors.append(FileError(feed.url, error))
+    elif outcome == "ok":
+        report.ok += 1
+    else:
+        report.not_modified += 1
+    errors_after = feed.error_count + 1 if error is not None else 0
+    store.record_fetch(
+        feed.id,
+        FetchOutcome(
+            outcome=outcome,
+            started_at=started,
+            duration_ms=result.elapsed_ms,
+            next_due_at=next_due(
+                clock(), interval, errors_after, config.max_backoff, result.retry_after_s
+            ),
+            status_code=result.status_code,
+            final_url=result.final_url,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            bytes=len(result.body) if result.body is not None else None,
+            entries=entries,
+            new_articles=new,
+            error=error,
+        ),
+    )
+
+
+async def poll_feeds(
+    store: Store,
+    config: FetchConfig,
+    feeds: list[FeedRow],
+    *,
+    clock: Clock = utcnow,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> PollReport:
+    """One poll cycle over the given feeds. Per-feed failures are reported, not raised."""
+    report = PollReport(feeds=len(feeds))
+    # Backpressure: a feed holds its slot from request until its articles are stored, so
+    # bodies waiting for the (slower) parse pool never exceed `concurrency` in memory.
+    slots = asyncio.Semaphore(config.concurrency)
+
+    async def guarded(feed: FeedRow) -> None:
+        async with slots:
+            await _poll_one(store, config, fetcher, executor, feed, clock, report)
+
+    with make_parse_executor(config, len(feeds)) as executor:
+        async with Fetcher(config, transport=transport) as fetcher:
+            await asyncio.gather(*(guarded(feed) for feed in feeds))
+    return report
+
+
+def sync_config_feeds(store: Store, feeds: Iterable[FeedConfig], now: datetime) -> None:
+    """Make the config's [[feeds]] the active config feeds in the database."""
+    urls = []
+    for feed in feeds:
+        store.upsert_feed(
+            feed.url,
+            origin="config",
+            now=now,
+            title=feed.title,
+            topic=feed.topic,
+            interval_s=feed.interval,
+        )
+        urls.append(feed.url)
+    store.retire_config_feeds(urls)

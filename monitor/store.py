@@ -1,0 +1,280 @@
+"""All SQL lives here: the one module that writes the database.
+
+SQLite through sqlite-utils; WAL so readers (status, Datasette) never block the daemon,
+foreign keys on, and a busy timeout so a second process waits instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.ingest import canonical_url, content_hash, guid_key
+from monitor.migrations import migrations
+from monitor.models import Article
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def iso(moment: datetime | None) -> str | None:
+    """UTC timestamps as sortable text: 2021-05-18T21:18:00Z."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    id: int
+    url: str
+    title: str | None
+    topic: str | None
+    interval_s: float | None
+    origin: str
+    active: bool
+    etag: str | None
+    last_modified: str | None
+    last_polled_at: str | None
+    last_ok_at: str | None
+    next_due_at: str | None
+    error_count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What one poll of one feed did, for the feed's row and the fetch log."""
+
+    outcome: str  # ok | not_modified | error
+    started_at: datetime
+    duration_ms: int
+    next_due_at: datetime
+    status_code: int | None = None
+    final_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    bytes: int | None = None
+    entries: int | None = None
+    new_articles: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InsertCounts:
+    new: int
+    duplicates: int
+
+
+class Store:
+    """The database of one monitor. Open with Store.open(path)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        store = cls(Database(conn))
+        migrations.apply(store.db)
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        with self.db.atomic() as db:
+            yield db
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, list(params)))
+
+    # --- feeds --------------------------------------------------------------------------
+
+    def upsert_feed(
+        self,
+        url: str,
+        *,
+        origin: str,
+        now: datetime,
+        title: str | None = None,
+        topic: str | None = None,
+        interval_s: float | None = None,
+    ) -> int:
+        """Add a feed or refresh its settings; keeps its fetch state. Returns its id."""
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO feeds (url, title, topic, interval_s, origin, active, added_at)
+                   VALUES (?, ?, ?, ?, ?, 1, ?)
+                   ON CONFLICT(url) DO UPDATE SET
+                     title = coalesce(excluded.title, feeds.title),
+                     topic = coalesce(excluded.topic, feeds.topic),
+                     interval_s = coalesce(excluded.interval_s, feeds.interval_s),
+                     active = 1""",
+                [url, title, topic, interval_s, origin, iso(now)],
+            )
+            row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
+        return int(row[0])
+
+    def retire_config_feeds(self, keep_urls: Iterable[str]) -> int:
+        """Deactivate feeds that came from the config and are no longer in it."""
+        keep = list(keep_urls)
+        marks = ",".join("?" * len(keep)) or "NULL"
+        with self.transaction():
+            cursor = self.db.execute(
+                f"UPDATE feeds SET active = 0 WHERE origin = 'config' AND active = 1"
+                f" AND url NOT IN ({marks})",
+                keep,
+            )
+        return int(cursor.rowcount)
+
+    def feeds(self, *, active_only: bool = True) -> list[FeedRow]:
+        where = "WHERE active = 1" if active_only else ""
+        return [_feed_row(r) for r in self._rows(f"SELECT * FROM feeds {where} ORDER BY id")]
+
+    def feed_by_url(self, url: str) -> FeedRow | None:
+        rows = self._rows("SELECT * FROM feeds WHERE url = ?", [url])
+        return _feed_row(rows[0]) if rows else None
+
+    def due_feeds(self, now: datetime) -> list[FeedRow]:
+        rows = self._rows(
+            "SELECT * FROM feeds WHERE active = 1 AND (next_due_at IS NULL OR next_due_at <= ?)"
+            " ORDER BY next_due_at IS NOT NULL, next_due_at, id",
+            [iso(now)],
+        )
+        return [_feed_row(r) for r in rows]
+
+    def record_fetch(self, feed_id: int, result: FetchOutcome) -> None:
+        """Store the outcome of one poll: the feed's state and a fetch-log row, together."""
+        failed = result.outcome == "error"
+        with self.transaction():
+            self.db.execute(
+                """UPDATE feeds SET
+                     last_polled_at = :started,
+                     last_ok_at = CASE WHEN :failed THEN last_ok_at ELSE :started END,
+                     etag = CASE WHEN :failed THEN etag ELSE coalesce(:etag, etag) END,
+                     last_modified = CASE WHEN :failed THEN last_modified
+                                          ELSE coalesce(:modified, last_modified) END,
+                     error_count = CASE WHEN :failed THEN error_count + 1 ELSE 0 END,
+                     last_error = CASE WHEN :failed THEN :error ELSE NULL END,
+                     next_due_at = :due
+                   WHERE id = :id""",
+                {
+                    "started": iso(result.started_at),
+                    "failed": failed,
+                    "etag": result.etag,
+                    "modified": result.last_modified,
+                    "error": result.error,
+                    "due": iso(result.next_due_at),
+                    "id": feed_id,
+                },
+            )
+            self.db["fetch_log"].insert(
+                {
+                    "feed_id": feed_id,
+                    "started_at": iso(result.started_at),
+                    "duration_ms": result.duration_ms,
+                    "outcome": result.outcome,
+                    "status_code": result.status_code,
+                    "final_url": result.final_url,
+                    "bytes": result.bytes,
+                    "entries": result.entries,
+                    "new_articles": result.new_articles,
+                    "error": result.error,
+                }
+            )
+
+    # --- articles -----------------------------------------------------------------------
+
+    def insert_articles(
+        self, articles: Iterable[Article], *, now: datetime, feed_id: int | None = None
+    ) -> InsertCounts:
+        """Insert the articles not already stored, in one transaction.
+
+        A duplicate is an article whose canonical URL, guid key or content hash is
+        already stored (checked in that order of strength, in one indexed query).
+        """
+        new = duplicates = 0
+        fetched_at = iso(now)
+        with self.transaction():
+            for article in articles:
+                canonical = canonical_url(article.url)
+                guid = guid_key(article.guid, article.origin)
+                digest = content_hash(article)
+                seen = self.db.execute(
+                    "SELECT 1 FROM articles WHERE canonical_url = ? OR guid_key = ?"
+                    " OR content_hash = ? LIMIT 1",
+                    [canonical, guid, digest],
+                ).fetchone()
+                if seen:
+                    duplicates += 1
+                    continue
+                self.db.execute(
+                    """INSERT INTO articles (canonical_url, url, guid_key, content_hash, title,
+                         summary, text, published, outlet, origin, feed_id, fetched_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [
+                        canonical,
+                        article.url,
+                        guid,
+                        digest,
+                        article.title,
+                        article.summary,
+                        article.text,
+                        iso(article.published),
+                        article.outlet,
+                        article.origin,
+                        feed_id,
+                        fetched_at,
+                    ],
+                )
+                new += 1
+        return InsertCounts(new=new, duplicates=duplicates)
+
+    def articles(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM articles ORDER BY coalesce(published, fetched_at), id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._rows(sql)
+
+    def count(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+
+def _feed_row(row: dict[str, Any]) -> FeedRow:
+    return FeedRow(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        topic=row["topic"],
+        interval_s=row["interval_s"],
+        origin=row["origin"],
+        active=bool(row["active"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_polled_at=row["last_polled_at"],
+        last_ok_at=row["last_ok_at"],
+        next_due_at=row["next_due_at"],
+        error_count=row["error_count"],
+        last_error=row["last_error"],
+    )

@@ -1,0 +1,85 @@
+"""Shared fixtures: a real SQLite file, a real HTTP server on 127.0.0.1, paths to data."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from monitor.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(tmp_path / "monitor.db")
+    yield opened
+    opened.close()
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 whose routes a test sets; it logs each request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                outer.requests.append((self.path, dict(self.headers)))
+                route = outer.routes.get(self.path)
+                if route is None:
+                    self.send_error(404, "Not Found")
+                    return
+                route(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def send(
+    handler: BaseHTTPRequestHandler,
+    body: bytes,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> None:
+    handler.send_response(status)
+    all_headers = {"Content-Type": "application/rss+xml; charset=utf-8"} | (headers or {})
+    for name, value in all_headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    local = LocalServer()
+    local.thread.start()
+    yield local
+    local.httpd.shutdown()
+    local.httpd.server_close()

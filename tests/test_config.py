@@ -1,0 +1,109 @@
+"""Config: TOML + environment, unknown keys and bad values named, exit code 2."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.config import ConfigError, FeedConfig, FetchConfig, Settings, load_settings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "config.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_and_lists_feeds() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings.feeds and all(f.url.startswith("https://") for f in settings.feeds)
+
+
+def test_example_config_documents_every_key() -> None:
+    """Every field of the model appears in deploy/config.example.toml (commented or set)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"{name} =" in text or f"[{name}]" in text or f"[[{name}]]" in text, name
+    for model in (FeedConfig, FetchConfig):
+        for name in model.model_fields:
+            assert f"{name} =" in text, f"{model.__name__}.{name} is not documented"
+
+
+def test_no_config_gives_bundled_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("POLICY_MONITOR_CONFIG", raising=False)
+    settings = load_settings(None)
+    assert len(settings.feeds) >= 3
+    assert {f.topic for f in settings.feeds} == {"facial-recognition"}
+    assert settings.rules and settings.rules[0].name == "rules"
+
+
+def test_durations_accept_units(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[feeds]]\nurl = "https://a.example/feed"\ninterval = "15m"\n')
+    assert load_settings(path).feeds[0].interval == 900
+
+
+def test_empty_feed_list_means_none(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, "feeds = []\n")).feeds == []
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[feeds]]\nurl = "https://a.example/feed"\nintervall = 60\n')
+    with pytest.raises(ConfigError, match=r"feeds\.0\.intervall: unknown key"):
+        load_settings(path)
+
+
+def test_bad_value_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[fetch]\ntimeout = "soon"\n')
+    with pytest.raises(ConfigError, match=r"fetch\.timeout"):
+        load_settings(path)
+
+
+def test_bad_url_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[feeds]]\nurl = "ftp://a.example/feed"\n')
+    with pytest.raises(ConfigError, match=r"feeds\.0\.url"):
+        load_settings(path)
+
+
+def test_invalid_toml_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[[feeds]\n"))
+
+
+def test_environment_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "[fetch]\ntimeout = 5\nconcurrency = 3\n")
+    monkeypatch.setenv("POLICY_MONITOR_FETCH__TIMEOUT", "9")
+    monkeypatch.setenv("POLICY_MONITOR_DB", str(tmp_path / "env.db"))
+    settings = load_settings(path)
+    assert settings.fetch.timeout == 9
+    assert settings.fetch.concurrency == 3  # the file still counts for other keys
+    assert settings.db == tmp_path / "env.db"
+
+
+def test_db_option_beats_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICY_MONITOR_DB", str(tmp_path / "env.db"))
+    assert load_settings(write(tmp_path, ""), db=tmp_path / "cli.db").db == tmp_path / "cli.db"
+
+
+def test_cli_exits_2_naming_the_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch]\nmax_bytes = -1\nbogus = 1\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "config"])
+    assert result.exit_code == 2
+    assert "fetch.max_bytes" in result.output and "fetch.bogus: unknown key" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "nope.toml"), "config"])
+    assert result.exit_code == 2
+    assert "config file not found" in result.output
+
+
+def test_example_is_valid_toml() -> None:
+    tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
