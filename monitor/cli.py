@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,7 +195,8 @@ def feeds_list(app: AppContext, as_json: bool, show_all: bool) -> None:
         return
     for r in rows:
         state = f"failing x{r.error_count}: {r.last_error}" if r.error_count else "ok"
-        click.echo(f"{r.url}\n    {r.origin}, topic={r.topic or '-'}, {state}, due {r.next_due_at or 'now'}")
+        due = r.next_due_at or "now"
+        click.echo(f"{r.url}\n    {r.origin}, topic={r.topic or '-'}, {state}, due {due}")
 
 
 @feeds_group.command("import")
@@ -279,4 +279,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

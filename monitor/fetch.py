@@ -153,8 +153,11 @@ class Fetcher:
     async def _read_capped(self, response: httpx.Response) -> bytes:
         cap = self.config.max_bytes
         declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > cap and not response.headers.get(
-            "content-encoding"
+        if (
+            declared
+            and declared.isdigit()
+            and int(declared) > cap
+            and not response.headers.get("content-encoding")
         ):
             raise BodyTooLarge(f"body too large: {int(declared)} bytes declared, limit {cap}")
         chunks: list[bytes] = []

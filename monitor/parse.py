@@ -7,6 +7,7 @@ in the shape of ../shared/eval.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import io
@@ -90,10 +91,9 @@ def _decodings(body: bytes, headers: Mapping[str, str]) -> list[bytes]:
     EBCDIC or UTF-7 is seen just as feedparser would see it.
     """
     views = [body]
-    try:
+    # feedparser's decoder has no narrow error type; if it fails, the raw view remains.
+    with contextlib.suppress(Exception):
         views.append(convert_to_utf8(dict(headers), body, {}))
-    except Exception:  # feedparser's decoder has no narrow error type; raw view remains
-        pass
     if b"\x00" in body[:4096]:
         views.append(body.replace(b"\x00", b""))
     return views
@@ -117,7 +117,8 @@ def _struct_to_datetime(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
@@ -264,7 +265,8 @@ def parse_seed(text: str, origin: str) -> list[Article]:
         if not meta.get("title"):
             raise ParseError("front matter has no title")
         articles = [_front_matter_article(meta, origin)]
-        for item in meta.get("related") or []:
+        related = meta.get("related")
+        for item in related if isinstance(related, list) else []:
             if isinstance(item, Mapping) and item.get("title"):
                 articles.append(_front_matter_article(item, origin))
         return articles
@@ -349,7 +351,9 @@ def parse_file(path: Path) -> tuple[list[Article], list[str]]:
         return articles, [feed.malformed] if feed.malformed else []
     if suffix in TEXT_SUFFIXES:
         return parse_seed(_utf8(data), origin), []
-    raise ParseError(f"unsupported file type {suffix or '(no extension)'}: not a feed, seed or JSONL")
+    raise ParseError(
+        f"unsupported file type {suffix or '(no extension)'}: not a feed, seed or JSONL"
+    )
 
 
 def _utf8(data: bytes) -> str:
@@ -357,4 +361,3 @@ def _utf8(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text: {exc}") from None
-

@@ -189,7 +189,7 @@ class Store:
                     "id": feed_id,
                 },
             )
-            self.db["fetch_log"].insert(
+            self.db.table("fetch_log").insert(
                 {
                     "feed_id": feed_id,
                     "started_at": iso(result.started_at),

@@ -15,21 +15,46 @@ from tests.conftest import FIXTURES, SEEDS, SHARED
 
 # The nine articles of the two seeds: (published, outlet, canonical URL).
 SEED_GOLDEN = [
-    ("2020-06-11T12:02:00Z", "Nasdaq",
-     "https://www.nasdaq.com/articles/amazon-bans-police-use-of-facial-recognition-technology-for-a-year-2020-06-11"),
-    ("2020-06-11T12:14:00Z", "WRCB",
-     "https://www.wrcbtv.com/story/42236693/amazon-issues-12month-ban-on-police-use-of-facial-recognition"),
-    ("2020-06-11T13:11:00Z", "The Loop",
-     "https://www.loopinsight.com/2020/06/11/amazon-bans-police-use-of-facial-recognition-technology-for-one-year"),
-    ("2020-06-11T14:12:00Z", "HotNewHipHop",
-     "https://www.hotnewhiphop.com/police-banned-from-using-amazons-facial-recognition-technology-for-a-year-news.112270.html"),
-    ("2020-06-11T19:19:00Z", "Tech.co", "https://tech.co/news/facial-recognition-delay-amazon-2020-06"),
-    ("2020-06-11T19:25:00Z", "Reason",
-     "https://reason.com/2020/06/11/microsoft-and-amazon-adopt-temporary-bans-on-police-use-of-their-facial-recognition-tech-thats-not-nearly-enough"),
-    ("2020-06-11T19:30:00Z", "MSPoweruser",
-     "https://mspoweruser.com/unlike-amazon-microsoft-never-sold-facial-recognition-technology-to-police-forces"),
-    ("2020-06-15T18:03:00Z", "Mic",
-     "https://www.mic.com/p/amazon-is-banning-cops-from-using-its-facial-recognition-tech-for-one-year-22976063"),
+    (
+        "2020-06-11T12:02:00Z",
+        "Nasdaq",
+        "https://www.nasdaq.com/articles/amazon-bans-police-use-of-facial-recognition-technology-for-a-year-2020-06-11",
+    ),
+    (
+        "2020-06-11T12:14:00Z",
+        "WRCB",
+        "https://www.wrcbtv.com/story/42236693/amazon-issues-12month-ban-on-police-use-of-facial-recognition",
+    ),
+    (
+        "2020-06-11T13:11:00Z",
+        "The Loop",
+        "https://www.loopinsight.com/2020/06/11/amazon-bans-police-use-of-facial-recognition-technology-for-one-year",
+    ),
+    (
+        "2020-06-11T14:12:00Z",
+        "HotNewHipHop",
+        "https://www.hotnewhiphop.com/police-banned-from-using-amazons-facial-recognition-technology-for-a-year-news.112270.html",
+    ),
+    (
+        "2020-06-11T19:19:00Z",
+        "Tech.co",
+        "https://tech.co/news/facial-recognition-delay-amazon-2020-06",
+    ),
+    (
+        "2020-06-11T19:25:00Z",
+        "Reason",
+        "https://reason.com/2020/06/11/microsoft-and-amazon-adopt-temporary-bans-on-police-use-of-their-facial-recognition-tech-thats-not-nearly-enough",
+    ),
+    (
+        "2020-06-11T19:30:00Z",
+        "MSPoweruser",
+        "https://mspoweruser.com/unlike-amazon-microsoft-never-sold-facial-recognition-technology-to-police-forces",
+    ),
+    (
+        "2020-06-15T18:03:00Z",
+        "Mic",
+        "https://www.mic.com/p/amazon-is-banning-cops-from-using-its-facial-recognition-tech-for-one-year-22976063",
+    ),
     # Seed 000 is a saved page: its date stands in its text; it names no URL or outlet.
     ("2021-05-18T00:00:00Z", None, None),
 ]

@@ -20,7 +20,10 @@ NASDAQ = "https://www.nasdaq.com/articles/amazon-bans-police-use-2020-06-11"
             "amazon-bans-police-use-2020-06-11?amp",
             NASDAQ,
         ),
-        ("https://www.mic.com/p/amazon-is-banning-22976063/amp", "https://www.mic.com/p/amazon-is-banning-22976063"),
+        (
+            "https://www.mic.com/p/amazon-is-banning-22976063/amp",
+            "https://www.mic.com/p/amazon-is-banning-22976063",
+        ),
         ("https://mspoweruser.com/unlike-amazon/amp/", "https://mspoweruser.com/unlike-amazon"),
         ("https://hnhh.example/p.112270.html?_amp", "https://hnhh.example/p.112270.html"),
         ("https://example.com/amp/story-1", "https://example.com/story-1"),

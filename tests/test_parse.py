@@ -26,7 +26,8 @@ def test_rss_entries_become_plain_text_articles() -> None:
     assert feed.version == "rss20" and feed.title == "Tech Policy Wire"
     first, second, third = feed.articles
     assert first.title == "Amazon pauses police use of Rekognition for a year"
-    assert first.text == "Amazon announced a one-year moratorium on police use of Rekognition.\n\nSecond paragraph."
+    lead = "Amazon announced a one-year moratorium on police use of Rekognition."
+    assert first.text == lead + "\n\nSecond paragraph."
     assert first.published == datetime(2020, 6, 11, 12, 30, tzinfo=UTC)
     assert first.guid == "wire-1001" and first.outlet == "Tech Policy Wire"
     # A relative link resolves against where the feed was fetched from.
@@ -83,7 +84,9 @@ def test_empty_body_is_an_error() -> None:
 
 
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
-    assert html_to_text("<p>A &amp; B</p><script>evil()</script><p>C&nbsp;D</p>") == "A & B\n\nC\xa0D"
+    assert (
+        html_to_text("<p>A &amp; B</p><script>evil()</script><p>C&nbsp;D</p>") == "A & B\n\nC\xa0D"
+    )
 
 
 def test_plain_text_seed_takes_title_and_date_from_the_text() -> None:
@@ -110,11 +113,14 @@ def test_jsonl_reports_bad_lines_and_keeps_good_ones() -> None:
     articles, problems = parse_jsonl(text, "mixed.jsonl")
     assert [a.guid for a in articles] == ["a1", "a3"]
     assert articles[1].published == datetime(2021, 5, 20, 10, tzinfo=UTC)
-    assert problems == ["line 2: Expecting value: line 1 column 1 (char 0)", "line 3: missing or non-text field(s): text"]
+    assert problems == [
+        "line 2: Expecting value: line 1 column 1 (char 0)",
+        "line 3: missing or non-text field(s): text",
+    ]
 
 
 def test_unknown_binary_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ParseError, match="unsupported file type .png"):
+    with pytest.raises(ParseError, match=r"unsupported file type \.png"):
         parse_file(FIXTURES / "files" / "picture.png")
 
 

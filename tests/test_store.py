@@ -19,8 +19,17 @@ def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
 
 def test_schema_has_every_stage_table(store: Store) -> None:
     tables = set(store.db.table_names())
-    assert {"feeds", "fetch_log", "articles", "stories", "findings", "policies", "changes",
-            "outbox", "deliveries"} <= tables
+    assert {
+        "feeds",
+        "fetch_log",
+        "articles",
+        "stories",
+        "findings",
+        "policies",
+        "changes",
+        "outbox",
+        "deliveries",
+    } <= tables
 
 
 def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
@@ -37,7 +46,9 @@ def test_upsert_feed_keeps_fetch_state(store: Store) -> None:
         feed_id,
         FetchOutcome("ok", NOW, 12, NOW + timedelta(minutes=30), 200, etag='"v1"', entries=1),
     )
-    assert store.upsert_feed("https://a.example/feed", origin="config", now=NOW, topic="t") == feed_id
+    assert (
+        store.upsert_feed("https://a.example/feed", origin="config", now=NOW, topic="t") == feed_id
+    )
     row = store.feed_by_url("https://a.example/feed")
     assert row is not None and row.etag == '"v1"' and row.topic == "t"
 
