@@ -15,6 +15,7 @@ import io
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
@@ -29,7 +30,7 @@ def bare_parse(files: list[bytes], **options: bool) -> int:
     return sum(len(feedparser.parse(io.BytesIO(body), **options).entries) for body in files)
 
 
-def best_of(rounds: int, work: callable) -> tuple[float, int]:  # type: ignore[valid-type]
+def best_of(rounds: int, work: Callable[[], int]) -> tuple[float, int]:
     timings, count = [], 0
     for _ in range(rounds):
         started = time.perf_counter()
@@ -61,7 +62,9 @@ def main() -> int:
         args.rounds, lambda: bare_parse(bodies, sanitize_html=False, resolve_relative_uris=False)
     )
     import_s, imported = best_of(args.rounds, do_import)
-    print(f"corpus: {len(paths)} files, {megabytes:.1f} MB, {entries} entries (best of {args.rounds})")
+    print(
+        f"corpus: {len(paths)} files, {megabytes:.1f} MB, {entries} entries (best of {args.rounds})"
+    )
     rows = [
         ("feedparser.parse, defaults", default_s, entries),
         ("feedparser.parse, no sanitise", fast_s, entries),
