@@ -1,0 +1,348 @@
+"""Article → findings. Pure: rules, text and the publication date in; events out.
+
+For each sentence that passes a cheap keyword prefilter, the engine splits clauses,
+picks the strongest trigger of each clause, and reads around it: cues that cancel or
+demote it (hypothetical, negation, call, proposal, opinion, background), the actor,
+subject and scope, and the end date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from monitor.rules import CueRule, RuleSet, TriggerRule
+from monitor.when import background_date, resolve_until
+
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs)\.)[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])"
+)
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:;|:|\s[—–]\s|—|\s-\s|,\s*(?:but|however|while|although|though|whereas)\b|"
+    r"\bbut\s+(?=is|it|was|that)|,)\s*",
+    re.IGNORECASE,
+)
+_PROPER_NOUN = re.compile(
+    r"\b[A-Z][\w&.'’-]*(?:\s+(?:of|for|de|and)\s+[A-Z][\w&.'’-]*|\s+[A-Z][\w&.'’-]*)*"
+)
+_NOT_ACTORS = frozenset(
+    """the a an in on at last this that these those it its we they he she however meanwhile
+    after before when while some several many most both also but and or if as amid under
+    according police government federal state city law new more other his her their our
+    facial face tech technology""".split()
+)
+_MORATORIUM_WORDS = re.compile(
+    r"moratori|temporar|pause|paused|halt|suspen|one-year|for a (?:whole |full )?year",
+    re.IGNORECASE,
+)
+_PERMANENT = re.compile(r"permanent", re.IGNORECASE)
+_ANNOUNCED = re.compile(r"\b(?:announced|imposed|introduced|issued|adopted|put in place)\b", re.I)
+# Background cues that count only when the year is before the article's own.
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One status change a rule found in an article (a finding)."""
+
+    actor: str
+    subject: str | None
+    scope: str | None
+    change: str
+    status_after: str
+    effective: str | None
+    until: str | None
+    evidence: str
+    rule: str
+    confidence: float
+    news: bool = True
+    cues: tuple[str, ...] = ()
+
+    def key(self) -> tuple[str, str | None, str | None, str]:
+        return (self.actor, self.subject, self.scope, self.change)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "subject": self.subject,
+            "scope": self.scope,
+            "change": self.change,
+            "status_after": self.status_after,
+            "effective": self.effective,
+            "until": self.until,
+            "evidence": self.evidence,
+            "rule": self.rule,
+            "confidence": round(self.confidence, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    events: list[Event] = field(default_factory=list)  # news as of the article's date
+    background: list[Event] = field(default_factory=list)  # earlier events, own dates
+    rejected: list[Event] = field(default_factory=list)  # triggers a cue cancelled
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    for paragraph in text.splitlines():
+        paragraph = paragraph.strip()
+        if paragraph:
+            sentences.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
+    return sentences
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(sentence):
+        spans.append((start, len(sentence)))
+    return spans
+
+
+class _Lexicon:
+    """Aliases of one kind (actors, subjects or scopes) as one regex, longest first."""
+
+    def __init__(self, names: dict[str, list[str]]) -> None:
+        self.by_alias = {alias.casefold(): name for name, aliases in names.items() for alias in aliases}
+        for name in names:
+            self.by_alias.setdefault(name.casefold(), name)
+        ordered = sorted(self.by_alias, key=len, reverse=True)
+        body = "|".join(re.escape(a) for a in ordered) or r"(?!x)x"
+        self.regex = re.compile(rf"(?<![\w-])(?:{body})(?:'s|’s)?(?![\w-])", re.IGNORECASE)
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        found = []
+        for match in self.regex.finditer(text):
+            alias = re.sub(r"(?:'s|’s)$", "", match.group(0)).casefold()
+            found.append((match.start(), self.by_alias[alias]))
+        return found
+
+    def first(self, text: str) -> str | None:
+        found = self.find(text)
+        return found[0][1] if found else None
+
+
+class Engine:
+    """Compiled rules. Build once, call extract() per article."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.triggers: list[TriggerRule] = sorted(rules.triggers, key=lambda t: -t.priority)
+        self.cues: list[CueRule] = rules.cues
+        self.actors = _Lexicon(rules.merged("actors"))
+        self.subjects = _Lexicon(rules.merged("subjects"))
+        self.scopes = _Lexicon(rules.merged("scopes"))
+        coref = sorted(rules.coreference, key=len, reverse=True)
+        self.coreference = re.compile(
+            r"\b(?:" + ("|".join(re.escape(c) for c in coref) or r"(?!x)x") + r")\b", re.IGNORECASE
+        )
+        # The prefilter: any trigger at all. Most articles stop here.
+        self.prefilter = re.compile(
+            "|".join(f"(?:{p})" for t in self.triggers for p in t.patterns), re.IGNORECASE
+        )
+
+    # --- the article --------------------------------------------------------------------
+
+    def extract(self, title: str, text: str, published: date) -> Extraction:
+        if not self.prefilter.search(title) and not self.prefilter.search(text):
+            return Extraction()
+        main_actor = self.actors.first(title) or self.actors.first(text)
+        main_subject = self.subjects.first(title) or self.subjects.first(text)
+        news: dict[tuple[Any, ...], Event] = {}
+        background: dict[tuple[Any, ...], Event] = {}
+        rejected: list[Event] = []
+        title_sentences = split_sentences(title)
+        sentences = title_sentences + split_sentences(text)
+        for index, sentence in enumerate(sentences):
+            if not self.prefilter.search(sentence):
+                continue
+            for event in self._sentence_events(
+                sentence, published, main_actor, main_subject, is_title=index < len(title_sentences)
+            ):
+                if event.news:
+                    _keep_best(news, event)
+                elif "background" in event.cues and len(event.cues) == 1:
+                    _keep_best(background, event)
+                else:
+                    rejected.append(event)
+        return Extraction(_merge_vague(news), _merge_vague(background), rejected)
+
+    # --- one sentence -------------------------------------------------------------------
+
+    def _sentence_events(
+        self,
+        sentence: str,
+        published: date,
+        main_actor: str | None,
+        main_subject: str | None,
+        *,
+        is_title: bool,
+    ) -> list[Event]:
+        events: list[Event] = []
+        sentence_cues = self._cues(sentence, sentence, 0, published, where="sentence")
+        for start, end in _clauses(sentence):
+            clause = sentence[start:end]
+            hit = self._strongest_trigger(clause)
+            if hit is None:
+                continue
+            rule, at = hit
+            cues = sentence_cues | self._cues(clause, sentence, at, published, where="clause")
+            actors = self._actors(clause, at, main_actor)
+            if not actors:
+                continue
+            subject = self.subjects.first(clause) or self.subjects.first(sentence) or main_subject
+            subject = subject or _generic_subject(clause[at:])
+            scope = self.scopes.first(clause[at:]) or self.scopes.first(clause) or (
+                self.scopes.first(sentence)
+            )
+            until = resolve_until(clause, published) or resolve_until(sentence, published)
+            status = _status_after(rule, clause, until)
+            confidence = rule.confidence
+            if actors[0][1] == "alias" and subject:
+                confidence += 0.1
+            if actors[0][1] != "alias":
+                confidence -= 0.15
+            if is_title:
+                confidence -= 0.05  # headlines compress; a body sentence is better evidence
+            change = rule.change
+            effective = published.isoformat()
+            if "background" in cues:
+                effective = self._background_date(clause, sentence, published) or None
+                if _ANNOUNCED.search(clause):
+                    change = "imposed"  # "a moratorium it announced last summer"
+                if change != "imposed":
+                    until = None
+            for actor, _how in actors:
+                events.append(
+                    Event(
+                        actor=actor,
+                        subject=subject,
+                        scope=scope,
+                        change=change,
+                        status_after=status,
+                        effective=effective,
+                        until=until if status == "moratorium" else None,
+                        evidence=sentence,
+                        rule=rule.id,
+                        confidence=max(0.05, min(0.99, confidence)),
+                        news=not cues,
+                        cues=tuple(sorted(cues)),
+                    )
+                )
+        return events
+
+    def _strongest_trigger(self, clause: str) -> tuple[TriggerRule, int] | None:
+        best: tuple[TriggerRule, int] | None = None
+        for rule in self.triggers:  # highest priority first
+            match = rule.regex.search(clause)
+            if match and (best is None or rule.priority > best[0].priority):
+                best = (rule, match.start())
+        return best
+
+    def _cues(
+        self, clause: str, sentence: str, at: int, published: date, *, where: str
+    ) -> set[str]:
+        found: set[str] = set()
+        for cue in self.cues:
+            if (cue.where == "sentence") != (where == "sentence"):
+                continue
+            region = clause[:at] if cue.where == "before" else clause
+            for match in cue.regex.finditer(region):
+                year = _YEAR.search(match.group(0))
+                if cue.kind == "background" and year and int(year.group(0)) >= published.year:
+                    continue  # "in 2021" in a 2021 article is not the past
+                found.add(cue.kind)
+                break
+        return found
+
+    def _background_date(self, clause: str, sentence: str, published: date) -> str | None:
+        for cue in self.cues:
+            if cue.kind == "background":
+                match = cue.regex.search(clause) or cue.regex.search(sentence)
+                if match:
+                    dated = background_date(match.group(0), published)
+                    if dated:
+                        return dated
+        return None
+
+    def _actors(self, clause: str, at: int, main_actor: str | None) -> list[tuple[str, str]]:
+        """Who acts: named actors before the trigger, then in the clause, then a pronoun
+        or description standing for the article's main actor, then a proper noun."""
+        before = [name for _, name in self.actors.find(clause[:at])]
+        if before:
+            return [(name, "alias") for name in dict.fromkeys(before)]
+        if main_actor and self.coreference.search(clause[: at + 1]):
+            return [(main_actor, "coreference")]
+        generic = _generic_actor(clause[:at])
+        if generic:
+            return [(generic, "proper-noun")]
+        after = [name for _, name in self.actors.find(clause)]
+        if after:
+            return [(name, "alias") for name in dict.fromkeys(after)]
+        if main_actor and self.coreference.search(clause):
+            return [(main_actor, "coreference")]
+        return []
+
+
+def _keep_best(kept: dict[tuple[Any, ...], Event], event: Event) -> None:
+    """One event per (actor, subject, scope, change): the most confident, then the one
+    that states an end date."""
+    old = kept.get(event.key())
+    if old is None or _rank(event) > _rank(old):
+        kept[event.key()] = event
+
+
+def _rank(event: Event) -> tuple[float, bool]:
+    return (event.confidence, event.until is not None)
+
+
+def _merge_vague(kept: dict[tuple[Any, ...], Event]) -> list[Event]:
+    """Drop an event that lacks a scope or subject when the article has the same change
+    by the same actor with them: "it would continue its moratorium" is that one."""
+    events = list(kept.values())
+    specific = [e for e in events if e.scope and e.subject]
+    return [
+        e
+        for e in events
+        if (e.scope and e.subject)
+        or not any(
+            s.actor == e.actor and s.change == e.change and (not e.subject or s.subject == e.subject)
+            for s in specific
+        )
+    ]
+
+
+def _status_after(rule: TriggerRule, clause: str, until: str | None) -> str:
+    if rule.status is not None:
+        return rule.status
+    if _PERMANENT.search(clause):
+        return "ban"
+    if _MORATORIUM_WORDS.search(clause) or (until not in (None, "indefinite")):
+        return "moratorium"
+    return "ban"
+
+
+def _generic_actor(before: str) -> str | None:
+    candidates = [m.group(0) for m in _PROPER_NOUN.finditer(before)]
+    for candidate in reversed(candidates):
+        words = [w for w in candidate.split() if w.casefold() not in _NOT_ACTORS]
+        if words and words[0][0].isupper():
+            return " ".join(words)
+    return None
+
+
+_SUBJECT_AFTER = re.compile(
+    r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?(?:(?:use|sale|sales)\s+of\s+)?"
+    r"(?:its\s+|their\s+|new\s+)?([a-z][a-z\- ]{2,40}?)(?=\s+(?:to|for|by|in|until|through|from|at|on|after|and|while)\b|[,.;:]|$)",
+)
+
+
+def _generic_subject(after_trigger: str) -> str | None:
+    match = _SUBJECT_AFTER.search(after_trigger)
+    return match.group(1).strip() if match else None

@@ -1,0 +1,106 @@
+"""Dates in text, resolved against the publication date. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from dateutil import parser as dateparser
+from dateutil.relativedelta import relativedelta
+
+INDEFINITE = "indefinite"
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90,
+}
+_NUMBER = r"(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|thirty|sixty|ninety)"
+_UNIT = r"(year|month|week|day)s?"
+_OPEN_ENDED = re.compile(
+    r"until further notice|indefinite(?:ly)?|open-ended|no end date|permanent(?:ly)?",
+    re.IGNORECASE,
+)
+# "one-year", "12-month", "90-day", "for a year", "for another six months"; not "years ago".
+_DURATION = re.compile(
+    rf"\b(?:for\s+(?:a\s+|an\s+|another\s+|an\s+additional\s+)?(?:whole\s+|full\s+|further\s+)?)?"
+    rf"{_NUMBER}[-\s]{_UNIT}(?:[-\s]long)?\b(?!\s+ago)",
+    re.IGNORECASE,
+)
+_FOR_A_UNIT = re.compile(
+    rf"\bfor\s+(?:a|an|another)\s+(?:whole\s+|full\s+|further\s+)?{_UNIT}\b", re.IGNORECASE
+)
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_UNTIL_DATE = re.compile(
+    rf"\b(?:until|through|till|to|ends?\s+on|expires?\s+on|expiring\s+on)\s+"
+    rf"((?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)|(?:\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)"
+    rf"|(?:(?:the\s+)?end\s+of\s+(?:{_MONTHS}\s+)?\d{{4}}))",
+    re.IGNORECASE,
+)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+
+
+def _add(published: date, amount: int, unit: str) -> date:
+    unit = unit.lower().rstrip("s")
+    if unit == "year":
+        return published + relativedelta(years=amount)
+    if unit == "month":
+        return published + relativedelta(months=amount)
+    if unit == "week":
+        return published + relativedelta(weeks=amount)
+    return published + relativedelta(days=amount)
+
+
+def _explicit_date(text: str, published: date) -> date | None:
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    if cleaned.lower().removeprefix("the ").startswith("end of"):
+        year = int(cleaned[-4:])
+        month_part = cleaned.lower().split("end of", 1)[1].strip()[:-4].strip()
+        if month_part:
+            start = dateparser.parse(f"1 {month_part} {year}")
+            return (start + relativedelta(months=1, days=-1)).date()
+        return date(year, 12, 31)
+    try:
+        parsed = dateparser.parse(cleaned, default=datetime(published.year, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+    if not re.search(r"\d{4}", cleaned) and parsed < published:
+        parsed = parsed.replace(year=parsed.year + 1)  # "until June 30" means the next one
+    return parsed
+
+
+def resolve_until(text: str, published: date) -> str | None:
+    """The end of a measure as YYYY-MM-DD, "indefinite", or None if the text gives none."""
+    if _OPEN_ENDED.search(text):
+        return INDEFINITE
+    explicit = _UNTIL_DATE.search(text)
+    if explicit:
+        resolved = _explicit_date(explicit.group(1), published)
+        if resolved:
+            return resolved.isoformat()
+    duration = _DURATION.search(text)
+    if duration:
+        return _add(published, _count(duration.group(1)), duration.group(2)).isoformat()
+    for_a = _FOR_A_UNIT.search(text)
+    if for_a:
+        return _add(published, 1, for_a.group(1)).isoformat()
+    return None
+
+
+def background_date(cue_text: str, published: date) -> str | None:
+    """A rough date for a background mention: "last year" → the year before, "in 2019"."""
+    lowered = cue_text.lower()
+    year = re.search(r"\b(19|20)\d{2}\b", lowered)
+    if year:
+        return year.group(0)
+    if re.search(r"last (summer|spring|fall|autumn|winter|year)", lowered):
+        return str(published.year - 1)
+    if "last month" in lowered:
+        return (published - relativedelta(months=1)).strftime("%Y-%m")
+    return None
