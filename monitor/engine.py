@@ -149,6 +149,13 @@ class Engine:
 
     # --- the article --------------------------------------------------------------------
 
+    def normalise(self, kind: str, name: str | None) -> str | None:
+        """A name as the topic packs spell it ("law enforcement" → "police")."""
+        if name is None:
+            return None
+        lexicon = {"actors": self.actors, "subjects": self.subjects, "scopes": self.scopes}[kind]
+        return lexicon.by_alias.get(name.casefold(), name)
+
     def extract(self, title: str, text: str, published: date) -> Extraction:
         if not self.prefilter.search(title) and not self.prefilter.search(text):
             return Extraction()
@@ -287,7 +294,11 @@ class Engine:
             return [(name, "alias") for name in dict.fromkeys(after)]
         if main_actor and self.coreference.search(clause):
             return [(main_actor, "coreference")]
-        return []
+        agent = _PASSIVE_AGENT.search(clause[at:])
+        if agent:
+            return [(agent.group(1), "passive-agent")]
+        phrase = _subject_phrase(clause[:at])
+        return [(phrase, "subject-phrase")] if phrase else []
 
 
 def _keep_best(kept: dict[tuple[Any, ...], Event], event: Event) -> None:
@@ -335,6 +346,52 @@ def _generic_actor(before: str) -> str | None:
         if words and words[0][0].isupper():
             return " ".join(words)
     return None
+
+
+# "... was lifted by the telecom regulator" → "telecom regulator".
+_PASSIVE_AGENT = re.compile(
+    r"\b(?:was|were|been|being|is|are)\s+\w+ed\s+by\s+(?:the\s+|a\s+)?([\w'’ -]{2,40}?)(?=\s+(?:on|in|at|after|for|to)\b|[.,;]|$)"
+)
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "that"})
+_NOT_SUBJECT = frozenset(
+    """has have had will would is was are were be been being does did do can could may might
+    shall should must voted announced said says told became becomes agreed decided moved
+    plans plan also officially now on in at to for by with after before from that which who
+    then reportedly formally quietly""".split()
+)
+_PREPOSITIONS = frozenset({"at", "in", "on", "after", "before", "for", "by", "with", "from", "amid"})
+_VAGUE = frozenset({"across", "around", "nationwide", "several", "many", "some", "other", "various"})
+_PRONOUNS = frozenset({"it", "they", "we", "he", "she", "i", "you", "this", "that", "there"})
+
+
+def _subject_phrase(before: str) -> str | None:
+    """The noun phrase that opens the clause: "The city council voted to ban" → "city
+    council". For actors no topic pack names."""
+    words = re.findall(r"[\w'’.-]+", before)
+    if words and words[0].casefold() in _PREPOSITIONS:
+        # "At any time the company could ..." : the subject follows the opening phrase.
+        determiners = [i for i, w in enumerate(words) if w.casefold() in ("the", "a", "an")]
+        words = words[determiners[0] :] if determiners else []
+    while words and words[0].casefold() in _DETERMINERS:
+        words = words[1:]
+    phrase: list[str] = []
+    for word in words:
+        lowered = word.casefold()
+        if lowered in _NOT_SUBJECT or (phrase and lowered.endswith("ed")) or len(phrase) == 4:
+            break
+        phrase.append(word)
+    if not phrase or phrase[0].casefold() in _PRONOUNS or not phrase[-1][0].isalpha():
+        return None
+    # "cities across the country", "several states": a trend, not one actor's measure.
+    if _VAGUE.intersection(w.casefold() for w in words[: len(phrase) + 3]) or (
+        phrase[0].islower() and phrase[0].endswith("s") and not phrase[0].endswith(("'s", "’s"))
+    ):
+        return None
+    for index, word in enumerate(phrase):
+        if word.endswith(("'s", "’s")):  # "the state's moratorium" → the state
+            phrase = [*phrase[:index], word[:-2]]
+            break
+    return " ".join(phrase).removesuffix("'s").removesuffix("’s")
 
 
 _SUBJECT_AFTER = re.compile(
