@@ -28,10 +28,62 @@ _PROPER_NOUN = re.compile(
     r"\b[A-Z][\w&.'’-]*(?:\s+(?:of|for|de|and)\s+[A-Z][\w&.'’-]*|\s+[A-Z][\w&.'’-]*)*"
 )
 _NOT_ACTORS = frozenset(
-    """the a an in on at last this that these those it its we they he she however meanwhile
-    after before when while some several many most both also but and or if as amid under
-    according police government federal state city law new more other his her their our
-    facial face tech technology""".split()
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "last",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "we",
+        "they",
+        "he",
+        "she",
+        "however",
+        "meanwhile",
+        "after",
+        "before",
+        "when",
+        "while",
+        "some",
+        "several",
+        "many",
+        "most",
+        "both",
+        "also",
+        "but",
+        "and",
+        "or",
+        "if",
+        "as",
+        "amid",
+        "under",
+        "according",
+        "police",
+        "government",
+        "federal",
+        "state",
+        "city",
+        "law",
+        "new",
+        "more",
+        "other",
+        "his",
+        "her",
+        "their",
+        "our",
+        "facial",
+        "face",
+        "tech",
+        "technology",
+    ]
 )
 _MORATORIUM_WORDS = re.compile(
     r"moratori|temporar|pause|paused|halt|suspen|one-year|for a (?:whole |full )?year",
@@ -109,7 +161,9 @@ class _Lexicon:
     """Aliases of one kind (actors, subjects or scopes) as one regex, longest first."""
 
     def __init__(self, names: dict[str, list[str]]) -> None:
-        self.by_alias = {alias.casefold(): name for name, aliases in names.items() for alias in aliases}
+        self.by_alias = {
+            alias.casefold(): name for name, aliases in names.items() for alias in aliases
+        }
         for name in names:
             self.by_alias.setdefault(name.casefold(), name)
         ordered = sorted(self.by_alias, key=len, reverse=True)
@@ -205,8 +259,10 @@ class Engine:
                 continue
             subject = self.subjects.first(clause) or self.subjects.first(sentence) or main_subject
             subject = subject or _generic_subject(clause[at:])
-            scope = self.scopes.first(clause[at:]) or self.scopes.first(clause) or (
-                self.scopes.first(sentence)
+            scope = (
+                self.scopes.first(clause[at:])
+                or self.scopes.first(clause)
+                or (self.scopes.first(sentence))
             )
             until = resolve_until(clause, published) or resolve_until(sentence, published)
             status = _status_after(rule, clause, until)
@@ -218,7 +274,7 @@ class Engine:
             if is_title:
                 confidence -= 0.05  # headlines compress; a body sentence is better evidence
             change = rule.change
-            effective = published.isoformat()
+            effective: str | None = published.isoformat()
             if "background" in cues:
                 effective = self._background_date(clause, sentence, published) or None
                 if _ANNOUNCED.search(clause):
@@ -323,7 +379,9 @@ def _merge_vague(kept: dict[tuple[Any, ...], Event]) -> list[Event]:
         for e in events
         if (e.scope and e.subject)
         or not any(
-            s.actor == e.actor and s.change == e.change and (not e.subject or s.subject == e.subject)
+            s.actor == e.actor
+            and s.change == e.change
+            and (not e.subject or s.subject == e.subject)
             for s in specific
         )
     ]
@@ -334,7 +392,8 @@ def _status_after(rule: TriggerRule, clause: str, until: str | None) -> str:
         return rule.status
     if _PERMANENT.search(clause):
         return "ban"
-    if _MORATORIUM_WORDS.search(clause) or (until not in (None, "indefinite")):
+    # A measure with an end, even an open one ("until further notice"), is a moratorium.
+    if _MORATORIUM_WORDS.search(clause) or until is not None:
         return "moratorium"
     return "ban"
 
@@ -350,17 +409,74 @@ def _generic_actor(before: str) -> str | None:
 
 # "... was lifted by the telecom regulator" → "telecom regulator".
 _PASSIVE_AGENT = re.compile(
-    r"\b(?:was|were|been|being|is|are)\s+\w+ed\s+by\s+(?:the\s+|a\s+)?([\w'’ -]{2,40}?)(?=\s+(?:on|in|at|after|for|to)\b|[.,;]|$)"
+    r"\b(?:was|were|been|being|is|are)\s+\w+ed\s+by\s+(?:the\s+|a\s+)?"
+    r"([\w'’ -]{2,40}?)(?=\s+(?:on|in|at|after|for|to)\b|[.,;]|$)"
 )
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "that"})
 _NOT_SUBJECT = frozenset(
-    """has have had will would is was are were be been being does did do can could may might
-    shall should must voted announced said says told became becomes agreed decided moved
-    plans plan also officially now on in at to for by with after before from that which who
-    then reportedly formally quietly""".split()
+    [
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "being",
+        "does",
+        "did",
+        "do",
+        "can",
+        "could",
+        "may",
+        "might",
+        "shall",
+        "should",
+        "must",
+        "voted",
+        "announced",
+        "said",
+        "says",
+        "told",
+        "became",
+        "becomes",
+        "agreed",
+        "decided",
+        "moved",
+        "plans",
+        "plan",
+        "also",
+        "officially",
+        "now",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "after",
+        "before",
+        "from",
+        "that",
+        "which",
+        "who",
+        "then",
+        "reportedly",
+        "formally",
+        "quietly",
+    ]
 )
-_PREPOSITIONS = frozenset({"at", "in", "on", "after", "before", "for", "by", "with", "from", "amid"})
-_VAGUE = frozenset({"across", "around", "nationwide", "several", "many", "some", "other", "various"})
+_PREPOSITIONS = frozenset(
+    {"at", "in", "on", "after", "before", "for", "by", "with", "from", "amid"}
+)
+_VAGUE = frozenset(
+    {"across", "around", "nationwide", "several", "many", "some", "other", "various"}
+)
 _PRONOUNS = frozenset({"it", "they", "we", "he", "she", "i", "you", "this", "that", "there"})
 
 
@@ -396,7 +512,8 @@ def _subject_phrase(before: str) -> str | None:
 
 _SUBJECT_AFTER = re.compile(
     r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?(?:(?:use|sale|sales)\s+of\s+)?"
-    r"(?:its\s+|their\s+|new\s+)?([a-z][a-z\- ]{2,40}?)(?=\s+(?:to|for|by|in|until|through|from|at|on|after|and|while)\b|[,.;:]|$)",
+    r"(?:its\s+|their\s+|new\s+)?([a-z][a-z\- ]{2,40}?)"
+    r"(?=\s+(?:to|for|by|in|until|through|from|at|on|after|and|while)\b|[,.;:]|$)",
 )
 
 

@@ -33,9 +33,7 @@ class Score:
             "true_positives": tp,
             "false_positives": fp,
             "false_negatives": fn,
-            "false_alert_rate": round(
-                self.false_alert_articles / self.articles_without_change, 4
-            )
+            "false_alert_rate": round(self.false_alert_articles / self.articles_without_change, 4)
             if self.articles_without_change
             else 0.0,
             "until_accuracy": round(self.until_right / self.until_checked, 4)

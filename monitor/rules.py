@@ -37,6 +37,15 @@ class Examples(BaseModel):
     known_miss: list[str] = Field(default_factory=list)
 
 
+def _check_patterns(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from None
+    return patterns
+
+
 def _compile(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
@@ -58,9 +67,7 @@ class TriggerRule(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            re.compile(pattern)
-        return patterns
+        return _check_patterns(patterns)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -84,9 +91,7 @@ class CueRule(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            re.compile(pattern)
-        return patterns
+        return _check_patterns(patterns)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -195,7 +200,8 @@ def lint(rules: RuleSet) -> list[str]:
             if rule_id in seen:
                 problems.append(f"duplicate id {rule_id!r}")
             seen.add(rule_id)
-        for rule in [*rule_file.triggers, *rule_file.cues]:
+        checked: list[TriggerRule | CueRule] = [*rule_file.triggers, *rule_file.cues]
+        for rule in checked:
             if not rule.examples.match:
                 problems.append(f"{rule.id}: no `match` examples")
             if not rule.examples.no_match:
@@ -204,9 +210,10 @@ def lint(rules: RuleSet) -> list[str]:
             rule_file.entity_examples
         ):
             problems.append(f"{rule_file.id}: a topic pack needs `entity_examples`")
-    for field in ("actors", "subjects", "scopes"):
+    kinds: tuple[Literal["actors", "subjects", "scopes"], ...] = ("actors", "subjects", "scopes")
+    for field in kinds:
         owner: dict[str, str] = {}
-        for name, aliases in rules.merged(field).items():  # type: ignore[arg-type]
+        for name, aliases in rules.merged(field).items():
             for alias in aliases:
                 key = alias.casefold()
                 if key in owner and owner[key] != name:

@@ -11,14 +11,29 @@ from dateutil.relativedelta import relativedelta
 INDEFINITE = "indefinite"
 
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
 }
-_NUMBER = r"(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|thirty|sixty|ninety)"
+_NUMBER = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _UNIT = r"(year|month|week|day)s?"
 _OPEN_ENDED = re.compile(
-    r"until further notice|indefinite(?:ly)?|open-ended|no end date|permanent(?:ly)?",
+    r"until further notice|indefinite(?:ly)?|open-ended|no end date",
     re.IGNORECASE,
 )
 # "one-year", "12-month", "90-day", "for a year", "for another six months"; not "years ago".

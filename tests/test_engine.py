@@ -1,0 +1,173 @@
+"""The engine as a specification: the seed articles, each trap, and the time words."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor import resources
+from monitor.cli import cli
+from monitor.engine import Engine, Event
+from monitor.evaluation import score
+from monitor.rules import load_rules
+from monitor.when import resolve_until
+from tests.conftest import SHARED
+
+ENGINE = Engine(load_rules([resources.rules_dir()]))
+EVAL = SHARED / "eval" / "seeds.jsonl"
+PUBLISHED = date(2021, 5, 18)
+
+
+def news(text: str, title: str = "", published: date = PUBLISHED) -> list[Event]:
+    return ENGINE.extract(title, text, published).events
+
+
+def test_the_extension_is_news_with_an_open_end() -> None:
+    (event,) = news(
+        "Amazon will reportedly continue to halt police use of its facial recognition software"
+        " until further notice, extending a one-year moratorium it announced last summer."
+    )
+    assert (event.actor, event.subject, event.scope) == ("Amazon", "facial recognition", "police")
+    assert (event.change, event.status_after, event.until) == (
+        "extended",
+        "moratorium",
+        "indefinite",
+    )
+    assert event.effective == "2021-05-18"
+
+
+def test_the_announcement_gives_a_one_year_end() -> None:
+    (event,) = news(
+        "Amazon announced a one-year moratorium on police use of its facial recognition"
+        " technology, Rekognition.",
+        published=date(2020, 6, 11),
+    )
+    assert (event.change, event.status_after, event.until) == (
+        "imposed",
+        "moratorium",
+        "2021-06-11",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue"),
+    [
+        (
+            "Basically, at any time Amazon could flip the switch and resume selling facial"
+            " recognition technology to the police.",
+            "hypothetical",
+        ),
+        (
+            "We need Congress to take action and pass a federal ban on facial recognition now.",
+            "call",
+        ),
+        (
+            "Some members of Congress have also backed bills that would place a federal moratorium"
+            " on the technology.",
+            "proposal",
+        ),
+        ("Critics argued that a one-year halt didn't go far enough.", "opinion"),
+        ("Microsoft has no plans to ban police use of its face recognition tools.", "negation"),
+    ],
+)
+def test_traps_raise_no_event(sentence: str, cue: str) -> None:
+    extraction = ENGINE.extract("", sentence, PUBLISHED)
+    assert extraction.events == []
+    assert any(cue in e.cues for e in extraction.rejected)
+
+
+def test_background_is_kept_with_its_own_date_but_is_not_news() -> None:
+    extraction = ENGINE.extract(
+        "",
+        "Last year, amid protests, Amazon and other tech giants like IBM and Microsoft announced"
+        " that they would halt sales of their technology to police.",
+        PUBLISHED,
+    )
+    assert extraction.events == []
+    assert {(e.actor, e.change, e.effective) for e in extraction.background} == {
+        ("Amazon", "imposed", "2020"),
+        ("IBM", "imposed", "2020"),
+        ("Microsoft", "imposed", "2020"),
+    }
+
+
+def test_a_trend_with_no_single_actor_is_not_an_event() -> None:
+    assert (
+        news("Meanwhile, cities across the country have banned government use of the software.")
+        == []
+    )
+
+
+def test_bans_on_other_subjects_need_no_topic_pack() -> None:
+    (event,) = news(
+        "Montana banned the video app on all personal devices in the state on Wednesday."
+    )
+    assert (event.actor, event.change, event.status_after) == ("Montana", "imposed", "ban")
+    (lifted,) = news("The Interior Department lifted its pause on new oil and gas leases.")
+    assert (lifted.change, lifted.status_after) == ("lifted", "lifted")
+    (blocked,) = news("A federal judge blocked the state's ban on the app from taking effect.")
+    assert blocked.change == "blocked"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a one-year moratorium", "2021-05-18"),
+        ("a 12-month ban", "2021-05-18"),
+        ("for 90 days", "2020-08-16"),
+        ("until June 30, 2021", "2021-06-30"),
+        ("through July 31", "2020-07-31"),
+        ("until March 1", "2021-03-01"),  # already past this year: next year's
+        ("until further notice", "indefinite"),
+        ("indefinitely", "indefinite"),
+        ("after years of criticism", None),
+        ("three years ago", None),
+    ],
+)
+def test_until_is_resolved_against_the_publication_date(text: str, expected: str | None) -> None:
+    assert resolve_until(text, date(2020, 5, 18)) == expected
+
+
+def test_seed_eval_is_perfect() -> None:
+    if not EVAL.exists():
+        pytest.skip("../shared/eval is absent")
+    result = CliRunner().invoke(cli, ["eval", str(EVAL), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["precision"], report["recall"], report["f1"]) == (1.0, 1.0, 1.0)
+    assert report["false_alert_rate"] == 0.0
+
+
+def test_extract_writes_one_line_per_article(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    rows = [
+        {
+            "id": "a",
+            "published": "2021-05-18",
+            "title": "",
+            "text": "Amazon extended its ban on police use of Rekognition until further notice.",
+        },
+        {"id": "b", "published": "2021-05-18", "title": "Weather", "text": "Sunny all week."},
+        {"id": "c", "title": "No date", "text": "x"},
+    ]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(source)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", None]
+    assert (
+        out[0]["events"][0]["change"] == "extended" and out[0]["events"][0]["until"] == "indefinite"
+    )
+    assert out[1] == {"id": "b", "events": [], "background": []}
+    assert "published" in out[2]["error"] and "not JSON" in out[3]["error"]
+
+
+def test_score_counts_false_alerts() -> None:
+    gold = {"id": "x", "events": []}
+    predicted = [{"actor": "A", "subject": "s", "scope": None, "change": "imposed", "until": None}]
+    report = score([(gold, predicted)], ENGINE.normalise).as_json()
+    assert report["false_positives"] == 1 and report["false_alert_rate"] == 1.0
