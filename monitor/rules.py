@@ -50,52 +50,42 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-class TriggerRule(BaseModel):
-    """Words that report a status change of one kind."""
+class _PatternRule(BaseModel):
+    """What triggers and cues share: an id, regular expressions and examples."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
     id: str
-    change: ChangeKind
     patterns: list[str] = Field(min_length=1)
+    description: str = ""
+    examples: Examples
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        return _check_patterns(patterns)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.patterns)
+
+
+class TriggerRule(_PatternRule):
+    """Words that report a status change of one kind."""
+
+    change: ChangeKind
     priority: int = 10
     confidence: float = Field(default=0.7, ge=0, le=1)
     status: Literal["ban", "moratorium", "lifted", "expired", "blocked", "proposed"] | None = None
-    description: str = ""
-    examples: Examples
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        return _check_patterns(patterns)
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return _compile(self.patterns)
 
 
-class CueRule(BaseModel):
+class CueRule(_PatternRule):
     """Words that cancel or demote a trigger in the same clause."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
-    id: str
     kind: CueKind
-    patterns: list[str] = Field(min_length=1)
     # before: only in the clause before the trigger; clause: anywhere in the clause;
     # sentence: anywhere in the sentence.
     where: Literal["before", "clause", "sentence"] = "before"
-    description: str = ""
-    examples: Examples
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        return _check_patterns(patterns)
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return _compile(self.patterns)
 
 
 class EntityExample(BaseModel):
