@@ -76,6 +76,15 @@ class FetchConfig(BaseModel):
     user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
 
 
+class PolicyConfig(BaseModel):
+    """The `[policy]` table: how changes are judged and swept."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reminder_horizon: Seconds = 30 * 86400.0
+    min_confidence: float = Field(default=0.0, ge=0, le=1)
+
+
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("policy-monitor")) / "monitor.db"
 
@@ -99,6 +108,7 @@ class Settings(BaseSettings):
     rules: list[Path] = Field(default_factory=lambda: [resources.rules_dir()])
     feeds: list[FeedConfig] = Field(default_factory=_default_feeds)
     fetch: FetchConfig = FetchConfig()
+    policy: PolicyConfig = PolicyConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -144,3 +144,25 @@ def m001_initial(db: Database) -> None:
     # One statement at a time: executescript() would COMMIT the migration's transaction.
     for statement in _INITIAL:
         db.execute(statement)
+
+
+@migrations()
+def m002_change_keys_and_reminders(db: Database) -> None:
+    # key: a stable name for a change (policy, kind, effective date), so that a replay
+    # rebuilds the same change under the same key and delivery can tell it was sent.
+    # presumed: an expiry the sweep inferred from the end date, not one an article reported.
+    for statement in [
+        "ALTER TABLE changes ADD COLUMN key TEXT",
+        "ALTER TABLE changes ADD COLUMN presumed INTEGER NOT NULL DEFAULT 0",
+        "CREATE UNIQUE INDEX changes_key ON changes(key)",
+        "CREATE INDEX changes_policy ON changes(policy_id, effective)",
+        "CREATE INDEX change_sources_article ON change_sources(article_id)",
+        """CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            policy_id INTEGER NOT NULL REFERENCES policies(id) ON DELETE CASCADE,
+            until TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (policy_id, until)
+        )""",
+    ]:
+        db.execute(statement)

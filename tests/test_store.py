@@ -36,7 +36,10 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "m.db").close()
     again = Store.open(tmp_path / "m.db")
     assert migrations.pending(again.db) == []
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(again.db)] == [
+        "m001_initial",
+        "m002_change_keys_and_reminders",
+    ]
     again.close()
 
 

@@ -1,41 +1,13 @@
-"""All SQL lives here: the one module that writes the database.
-
-SQLite through sqlite-utils; WAL so readers (status, Datasette) never block the daemon,
-foreign keys on, and a busy timeout so a second process waits instead of failing.
-"""
+"""The feeds table and the fetch log."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
-from monitor.ingest import canonical_url, content_hash, guid_key
-from monitor.migrations import migrations
-from monitor.models import Article
-
-BUSY_TIMEOUT_MS = 30_000
-
-
-def iso(moment: datetime | None) -> str | None:
-    """UTC timestamps as sortable text: 2021-05-18T21:18:00Z."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+from monitor.store.base import StoreBase, iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,41 +46,7 @@ class FetchOutcome:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class InsertCounts:
-    new: int
-    duplicates: int
-
-
-class Store:
-    """The database of one monitor. Open with Store.open(path)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    @classmethod
-    def open(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        store = cls(Database(conn))
-        migrations.apply(store.db)
-        return store
-
-    def close(self) -> None:
-        self.db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        with self.db.atomic() as db:
-            yield db
-
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, list(params)))
-
+class FeedsTable(StoreBase):
     # --- feeds --------------------------------------------------------------------------
 
     def upsert_feed(
@@ -203,62 +141,6 @@ class Store:
                     "error": result.error,
                 }
             )
-
-    # --- articles -----------------------------------------------------------------------
-
-    def insert_articles(
-        self, articles: Iterable[Article], *, now: datetime, feed_id: int | None = None
-    ) -> InsertCounts:
-        """Insert the articles not already stored, in one transaction.
-
-        A duplicate is an article whose canonical URL, guid key or content hash is
-        already stored (checked in that order of strength, in one indexed query).
-        """
-        new = duplicates = 0
-        fetched_at = iso(now)
-        with self.transaction():
-            for article in articles:
-                canonical = canonical_url(article.url)
-                guid = guid_key(article.guid, article.origin)
-                digest = content_hash(article)
-                seen = self.db.execute(
-                    "SELECT 1 FROM articles WHERE canonical_url = ? OR guid_key = ?"
-                    " OR content_hash = ? LIMIT 1",
-                    [canonical, guid, digest],
-                ).fetchone()
-                if seen:
-                    duplicates += 1
-                    continue
-                self.db.execute(
-                    """INSERT INTO articles (canonical_url, url, guid_key, content_hash, title,
-                         summary, text, published, outlet, origin, feed_id, fetched_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [
-                        canonical,
-                        article.url,
-                        guid,
-                        digest,
-                        article.title,
-                        article.summary,
-                        article.text,
-                        iso(article.published),
-                        article.outlet,
-                        article.origin,
-                        feed_id,
-                        fetched_at,
-                    ],
-                )
-                new += 1
-        return InsertCounts(new=new, duplicates=duplicates)
-
-    def articles(self, *, limit: int | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM articles ORDER BY coalesce(published, fetched_at), id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self._rows(sql)
-
-    def count(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
 def _feed_row(row: dict[str, Any]) -> FeedRow:

@@ -1,0 +1,33 @@
+"""All SQL lives here: the one package that writes the database, one module per table
+group (feeds, articles, changes). `Store.open(path)` opens, tunes and migrates it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from monitor.migrations import migrations
+from monitor.store.articles import ArticlesTable, InsertCounts
+from monitor.store.base import BUSY_TIMEOUT_MS, from_iso, iso
+from monitor.store.changes import ChangesTable
+from monitor.store.feeds import FeedRow, FeedsTable, FetchOutcome
+
+__all__ = ["FeedRow", "FetchOutcome", "InsertCounts", "Store", "from_iso", "iso"]
+
+
+class Store(FeedsTable, ArticlesTable, ChangesTable):
+    """The database of one monitor. Open with Store.open(path)."""
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        store = cls(Database(conn))
+        migrations.apply(store.db)
+        return store

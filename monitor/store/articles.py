@@ -1,0 +1,90 @@
+"""The articles table: insert with dedupe, read back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from monitor.ingest import canonical_url, content_hash, guid_key
+from monitor.models import Article
+from monitor.store.base import StoreBase, iso
+
+
+@dataclass(frozen=True, slots=True)
+class InsertCounts:
+    new: int
+    duplicates: int
+
+
+class ArticlesTable(StoreBase):
+    def insert_articles(
+        self, articles: Iterable[Article], *, now: datetime, feed_id: int | None = None
+    ) -> InsertCounts:
+        """Insert the articles not already stored, in one transaction.
+
+        A duplicate is an article whose canonical URL, guid key or content hash is
+        already stored (checked in that order of strength, in one indexed query).
+        """
+        new = duplicates = 0
+        fetched_at = iso(now)
+        with self.transaction():
+            for article in articles:
+                canonical = canonical_url(article.url)
+                guid = guid_key(article.guid, article.origin)
+                digest = content_hash(article)
+                seen = self.db.execute(
+                    "SELECT 1 FROM articles WHERE canonical_url = ? OR guid_key = ?"
+                    " OR content_hash = ? LIMIT 1",
+                    [canonical, guid, digest],
+                ).fetchone()
+                if seen:
+                    duplicates += 1
+                    continue
+                self.db.execute(
+                    """INSERT INTO articles (canonical_url, url, guid_key, content_hash, title,
+                         summary, text, published, outlet, origin, feed_id, fetched_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [
+                        canonical,
+                        article.url,
+                        guid,
+                        digest,
+                        article.title,
+                        article.summary,
+                        article.text,
+                        iso(article.published),
+                        article.outlet,
+                        article.origin,
+                        feed_id,
+                        fetched_at,
+                    ],
+                )
+                new += 1
+        return InsertCounts(new=new, duplicates=duplicates)
+
+    def articles(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM articles ORDER BY coalesce(published, fetched_at), id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._rows(sql)
+
+    def unevaluated(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Articles the engine has not read yet, oldest news first."""
+        sql = (
+            "SELECT * FROM articles WHERE evaluated_at IS NULL"
+            " ORDER BY coalesce(published, fetched_at), id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._rows(sql)
+
+    def mark_evaluated(self, article_id: int, now: datetime) -> None:
+        self.db.execute("UPDATE articles SET evaluated_at = ? WHERE id = ?", [iso(now), article_id])
+
+    def set_story(self, article_id: int, story_id: int) -> None:
+        self.db.execute(
+            "UPDATE articles SET story_id = coalesce(story_id, ?) WHERE id = ?",
+            [story_id, article_id],
+        )

@@ -1,0 +1,52 @@
+"""The connection and helpers shared by the table modules of the store.
+
+SQLite through sqlite-utils; WAL so readers (status, Datasette) never block the daemon,
+foreign keys on, and a busy timeout so a second process waits instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def iso(moment: datetime | None) -> str | None:
+    """UTC timestamps as sortable text: 2021-05-18T21:18:00Z."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class StoreBase:
+    """The connection and the helpers every table module uses."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        with self.db.atomic() as db:
+            yield db
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, list(params)))
+
+    def count(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
