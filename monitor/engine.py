@@ -196,7 +196,13 @@ class Engine:
         self.coreference = re.compile(
             r"\b(?:" + ("|".join(re.escape(c) for c in coref) or r"(?!x)x") + r")\b", re.IGNORECASE
         )
-        # The prefilter: any trigger at all. Most articles stop here.
+        # Two prefilters. First the triggers' keywords (word starts, one regex): most
+        # articles and sentences stop there. Then, per sentence, any trigger's patterns.
+        stems = sorted({k for t in self.triggers for k in t.keywords}, key=len, reverse=True)
+        loose = [f"(?:{p})" for t in self.triggers if t.keyword_regex is None for p in t.patterns]
+        self.keywords = re.compile(
+            "|".join([r"\b(?:" + "|".join(map(re.escape, stems)) + ")", *loose]), re.IGNORECASE
+        )
         self.prefilter = re.compile(
             "|".join(f"(?:{p})" for t in self.triggers for p in t.patterns), re.IGNORECASE
         )
@@ -211,7 +217,7 @@ class Engine:
         return lexicon.by_alias.get(name.casefold(), name)
 
     def extract(self, title: str, text: str, published: date) -> Extraction:
-        if not self.prefilter.search(title) and not self.prefilter.search(text):
+        if not self.keywords.search(title) and not self.keywords.search(text):
             return Extraction()
         main_actor = self.actors.first(title) or self.actors.first(text)
         main_subject = self.subjects.first(title) or self.subjects.first(text)
@@ -221,7 +227,7 @@ class Engine:
         title_sentences = split_sentences(title)
         sentences = title_sentences + split_sentences(text)
         for index, sentence in enumerate(sentences):
-            if not self.prefilter.search(sentence):
+            if not self.keywords.search(sentence) or not self.prefilter.search(sentence):
                 continue
             for event in self._sentence_events(
                 sentence, published, main_actor, main_subject, is_title=index < len(title_sentences)

@@ -77,6 +77,15 @@ class TriggerRule(_PatternRule):
     priority: int = 10
     confidence: float = Field(default=0.7, ge=0, le=1)
     status: Literal["ban", "moratorium", "lifted", "expired", "blocked", "proposed"] | None = None
+    # Word starts, one of which is in any text a pattern matches. The engine looks for
+    # these first (a cheap prefilter); a trigger without keywords is looked for whole.
+    keywords: list[str] = []
+
+    @cached_property
+    def keyword_regex(self) -> re.Pattern[str] | None:
+        if not self.keywords:
+            return None
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, self.keywords)) + ")", re.I)
 
 
 class CueRule(_PatternRule):
@@ -196,6 +205,8 @@ def lint(rules: RuleSet) -> list[str]:
                 problems.append(f"{rule.id}: no `match` examples")
             if not rule.examples.no_match:
                 problems.append(f"{rule.id}: no `no_match` examples")
+        for trigger in rule_file.triggers:
+            problems.extend(_keyword_gaps(trigger))
         if (rule_file.actors or rule_file.subjects or rule_file.scopes) and not (
             rule_file.entity_examples
         ):
@@ -210,3 +221,14 @@ def lint(rules: RuleSet) -> list[str]:
                     problems.append(f"{field}: alias {alias!r} names both {owner[key]} and {name}")
                 owner[key] = name
     return problems
+
+
+def _keyword_gaps(trigger: TriggerRule) -> list[str]:
+    """A `match` example without any of the trigger's keywords: the prefilter would hide it."""
+    if trigger.keyword_regex is None:
+        return []
+    return [
+        f"{trigger.id}: keywords miss the example {text!r}"
+        for text in [*trigger.examples.match, *trigger.examples.known_miss]
+        if not trigger.keyword_regex.search(text)
+    ]

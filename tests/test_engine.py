@@ -13,9 +13,10 @@ from monitor import resources
 from monitor.cli import cli
 from monitor.engine import Engine, Event
 from monitor.evaluation import score
-from monitor.rules import load_rules
+from monitor.parse import parse_file
+from monitor.rules import RuleFile, RuleSet, load_rules
 from monitor.when import resolve_until
-from tests.conftest import SHARED
+from tests.conftest import SEEDS, SHARED
 
 ENGINE = Engine(load_rules([resources.rules_dir()]))
 EVAL = SHARED / "eval" / "seeds.jsonl"
@@ -171,3 +172,26 @@ def test_score_counts_false_alerts() -> None:
     predicted = [{"actor": "A", "subject": "s", "scope": None, "change": "imposed", "until": None}]
     report = score([(gold, predicted)], ENGINE.normalise).as_json()
     assert report["false_positives"] == 1 and report["false_alert_rate"] == 1.0
+
+
+def test_the_keyword_prefilter_hides_no_event() -> None:
+    """Every rule example and seed article gives the same events with and without keywords."""
+    rules = load_rules([resources.rules_dir()])
+    # Rebuilt, not copied: a copy would carry the cached keyword regex along.
+    bare = RuleSet(
+        files=[
+            RuleFile.model_validate(
+                {
+                    **f.model_dump(),
+                    "triggers": [{**t.model_dump(), "keywords": []} for t in f.triggers],
+                }
+            )
+            for f in rules.files
+        ]
+    )
+    fast, slow = Engine(rules), Engine(bare)
+    texts = [e for t in rules.triggers for e in t.examples.match + t.examples.no_match]
+    texts += [a.title + "\n" + a.text for p in sorted(SEEDS.iterdir()) for a in parse_file(p)[0]]
+    day = date(2021, 5, 18)
+    for text in texts:
+        assert fast.extract("", text, day) == slow.extract("", text, day), text

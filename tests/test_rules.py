@@ -76,3 +76,15 @@ def test_missing_examples_fail_lint(tmp_path: Path) -> None:
     )
     with pytest.raises(RuleFileError, match="no `no_match` examples"):
         load_rules([tmp_path])
+
+
+def test_keywords_that_miss_an_example_fail_lint(tmp_path: Path) -> None:
+    """The prefilter looks for keywords first: one missing from an example would hide it."""
+    (tmp_path / "a.yaml").write_text(
+        "id: a\ntriggers:\n  - id: r\n    change: imposed\n    keywords: [prohibit]\n"
+        "    patterns: [banned]\n"
+        "    examples: {match: [The town banned it.], no_match: [The town likes it.]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError, match=r"keywords miss the example 'The town banned it\.'"):
+        load_rules([tmp_path])

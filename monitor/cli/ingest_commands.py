@@ -9,6 +9,7 @@ import click
 
 from monitor import resources
 from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
+from monitor.evaluate import evaluate_pending
 from monitor.opml import read_opml, write_opml
 from monitor.parse import ParseError
 from monitor.pipeline import import_paths, poll_feeds, utcnow
@@ -162,7 +163,8 @@ def feeds_export(app: AppContext, out: Path | None) -> None:
 @cli.command("run")
 @pass_app
 def run_command(app: AppContext) -> None:
-    """Run the monitor: import the bundled seed articles, then poll every feed once.
+    """Run the monitor: import the bundled seed articles, poll every feed once, and
+    evaluate the new articles.
 
     (The scheduled daemon arrives with step 4; until then `run` is one pass.)
 
@@ -180,4 +182,14 @@ def run_command(app: AppContext) -> None:
     )
     for error in report.errors:
         click.echo(f"  {error.path}: {error.error}", err=True)
-    click.echo(f"database: {app.settings.db} ({store.count('articles')} articles)")
+    evaluated = evaluate_pending(
+        store, app.engine(), utcnow(), min_confidence=app.settings.policy.min_confidence
+    )
+    click.echo(
+        f"evaluate: {evaluated.articles} articles, {evaluated.changes} new changes, "
+        f"{evaluated.sources} sources added"
+    )
+    click.echo(
+        f"database: {app.settings.db} ({store.count('articles')} articles, "
+        f"{store.count('changes')} changes); see `policy-monitor timeline`"
+    )
