@@ -407,10 +407,26 @@ def _status_after(rule: TriggerRule, clause: str, until: str | None) -> str:
 def _generic_actor(before: str) -> str | None:
     candidates = [m.group(0) for m in _PROPER_NOUN.finditer(before)]
     for candidate in reversed(candidates):
-        words = [w for w in candidate.split() if w.casefold() not in _NOT_ACTORS]
-        if words and words[0][0].isupper():
+        words = candidate.split()
+        # Title-case headlines capitalise verbs too: "Oklahoma House Sends ... Ban".
+        for index, word in enumerate(words):
+            if index and word.casefold() in _HEADLINE_VERBS:
+                words = words[:index]
+                break
+        words = [w for w in words if w.casefold() not in _NOT_ACTORS]
+        if words and words[0][0].isupper() and words[0].casefold() not in _OPENERS:
             return " ".join(words)
     return None
+
+
+_HEADLINE_VERBS = frozenset(
+    """to says say sends send approve approves approved pass passes passed vote votes voted
+    moves move plans plan will seeks seek wants want supports support backs back unveils
+    announces announce issues issue orders order imposes impose extends extend lifts lift
+    may could would should is are was were has have""".split()
+)
+# Capitalised only because they open a sentence or a headline.
+_OPENERS = frozenset("attempts getting fix plans related doc report reports why how".split())
 
 
 # "... was lifted by the telecom regulator" → "telecom regulator".
@@ -483,6 +499,15 @@ _PREPOSITIONS = frozenset(
 _VAGUE = frozenset(
     {"across", "around", "nationwide", "several", "many", "some", "other", "various"}
 )
+_AGENT_NOUNS = frozenset(
+    """council regulator regulators court judge government ministry minister city state
+    agency board department commission parliament legislature lawmakers legislators company
+    firm school schools district university league county administration senate house
+    assembly authority authorities committee union bank retailer platform governor mayor
+    president regime cabinet police office watchdog federation association network chain
+    nation country province region town village municipality territory kingdom republic
+    federal national law treaty convention decree ordinance regulation directive""".split()
+)
 _PRONOUNS = frozenset({"it", "they", "we", "he", "she", "i", "you", "this", "that", "there"})
 
 
@@ -513,6 +538,11 @@ def _subject_phrase(before: str) -> str | None:
         if word.endswith(("'s", "’s")):  # "the state's moratorium" → the state
             phrase = [*phrase[:index], word[:-2]]
             break
+    # A lower-case phrase acts only if it names a body that can ("the telecom regulator");
+    # "the current pause", "the list of banned words" name none.
+    named = [w.casefold().removesuffix("'s").removesuffix("’s") for w in phrase]
+    if not any(w[0].isupper() for w in phrase) and not _AGENT_NOUNS.intersection(named):
+        return None
     return " ".join(phrase).removesuffix("'s").removesuffix("’s")
 
 

@@ -195,3 +195,24 @@ def test_the_keyword_prefilter_hides_no_event() -> None:
     day = date(2021, 5, 18)
     for text in texts:
         assert fast.extract("", text, day) == slow.extract("", text, day), text
+
+
+# Regressions found on the real feeds in ../shared/feeds/real (wording paraphrased).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The current pause on student loan payments is set to run out next month.",
+        "The list of banned phrases includes “pay rise” and “strike”.",
+        "This week we play Canyon Outlaw and talk about loot boxes.",
+        "You can upgrade, downgrade or pause your plan at any time.",
+    ],
+)
+def test_no_actor_is_made_of_a_common_noun_or_a_game_title(text: str) -> None:
+    assert ENGINE.extract("", text, PUBLISHED).events == []
+
+
+def test_a_title_case_headline_names_its_actor_not_the_verb() -> None:
+    events = ENGINE.extract("Governor To Extend Eviction Moratorium Through March", "", PUBLISHED)
+    assert [(e.actor, e.change) for e in events.events] == [("Governor", "extended")]
+    house = ENGINE.extract("Ohio House Sends Fireworks Ban To Governor", "", PUBLISHED)
+    assert [e.actor for e in house.events] == ["Ohio House"]
