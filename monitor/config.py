@@ -6,14 +6,24 @@ Precedence, highest first: environment variables, the TOML file, the bundled def
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor import resources
@@ -85,6 +95,150 @@ class PolicyConfig(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0, le=1)
 
 
+CHANGE_KINDS = (
+    "imposed",
+    "extended",
+    "lifted",
+    "expired",
+    "blocked",
+    "proposed",
+    "expanded",
+    "narrowed",
+    "reinstated",
+)
+
+
+class ChannelFilter(BaseModel):
+    """Which changes a channel wants; an empty list means all."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topics: list[str] = []
+    subjects: list[str] = []
+    changes: list[str] = []
+    min_confidence: float = Field(default=0.0, ge=0, le=1)
+
+    @field_validator("changes")
+    @classmethod
+    def _known_changes(cls, kinds: list[str]) -> list[str]:
+        unknown = sorted(set(kinds) - set(CHANGE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown change kinds {unknown}; known: {', '.join(CHANGE_KINDS)}")
+        return kinds
+
+
+class WebhookConfig(ChannelFilter):
+    """One `[[webhooks]]` table: a receiver of signed CloudEvents, one change a request."""
+
+    name: str | None = None
+    url: str
+    secret: str | None = None
+    secret_env: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url.strip()
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> WebhookConfig:
+        if (self.secret is None) == (self.secret_env is None):
+            raise ValueError("give exactly one of `secret` or `secret_env`")
+        if self.secret is not None:
+            check_webhook_secret(self.secret)
+        return self
+
+    @property
+    def channel(self) -> str:
+        return f"webhook:{self.name or self.url}"
+
+    def resolve_secret(self) -> str:
+        """The whsec_ secret, read from the environment if so configured."""
+        value = self.secret if self.secret is not None else os.environ.get(self.secret_env or "")
+        if not value:
+            raise ConfigError(
+                f"webhook {self.channel}: environment variable {self.secret_env} is empty"
+            )
+        try:
+            return check_webhook_secret(value)
+        except ValueError as exc:
+            raise ConfigError(f"webhook {self.channel}: {exc}") from None
+
+
+class AppriseConfig(ChannelFilter):
+    """One `[[apprise]]` table: any Apprise URL as a channel (needs the `apprise` extra)."""
+
+    name: str | None = None
+    url: str
+
+    @property
+    def channel(self) -> str:
+        return f"apprise:{self.name or self.url.split('://')[0]}"
+
+
+class EmailConfig(ChannelFilter):
+    """The `[email]` table: digests by SMTP."""
+
+    host: str
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user: str | None = None
+    password_env: str | None = None
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    schedule: str = "daily 08:00"
+    timeout: Seconds = 30.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        if not _SCHEDULE.match(value.strip().lower()):
+            raise ValueError(
+                f"{value!r} is not a schedule such as 'daily 08:00' or 'weekly mon 08:00'"
+            )
+        return value.strip().lower()
+
+    @property
+    def channel(self) -> str:
+        return "email:digest"
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
+_SCHEDULE = re.compile(
+    r"^(?:daily|weekly\s+(?:mon|tue|wed|thu|fri|sat|sun))\s+([01]\d|2[0-3]):[0-5]\d$"
+)
+
+
+def check_webhook_secret(secret: str) -> str:
+    """A Standard Webhooks secret: "whsec_" and base64 of at least 24 random bytes."""
+    body = secret.removeprefix("whsec_")
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("a webhook secret is 'whsec_' followed by base64") from None
+    if len(raw) < 24:
+        raise ValueError("a webhook secret needs at least 24 random bytes (32 recommended)")
+    return secret
+
+
+class DeliveryConfig(BaseModel):
+    """The `[delivery]` table: how the outbox retries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_attempts: int = Field(default=8, gt=0)
+    backoff_initial: Seconds = 30.0
+    backoff_max: Seconds = 6 * 3600.0
+    timeout: Seconds = 10.0
+    source: str = "urn:policy-monitor"
+
+
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("policy-monitor")) / "monitor.db"
 
@@ -109,6 +263,10 @@ class Settings(BaseSettings):
     feeds: list[FeedConfig] = Field(default_factory=_default_feeds)
     fetch: FetchConfig = FetchConfig()
     policy: PolicyConfig = PolicyConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    webhooks: list[WebhookConfig] = []
+    apprise: list[AppriseConfig] = []
+    email: EmailConfig | None = None
 
     @classmethod
     def settings_customise_sources(

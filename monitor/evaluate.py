@@ -7,6 +7,7 @@ story and its evaluated mark are written together, so a crash re-reads it whole.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from monitor.engine import Engine, Event
+from monitor.outbox import ChangeFacts, Channel, wanted
 from monitor.policy import IN_FORCE, Decision, Finding, decide, expiry, reminder
 from monitor.store import Store, from_iso
 
@@ -56,22 +58,30 @@ def evaluate_pending(
     *,
     limit: int | None = None,
     min_confidence: float = 0.0,
+    channels: Sequence[Channel] = (),
 ) -> EvaluateReport:
-    """Evaluate the articles not yet evaluated, in published order."""
+    """Evaluate the articles not yet evaluated, in published order. Each new change is
+    queued for the channels that want it, in the same transaction."""
     report = EvaluateReport()
     for row in store.unevaluated(limit=limit):
         with store.transaction():
-            evaluate_article(store, engine, row, now, report, min_confidence)
+            evaluate_article(store, engine, row, now, report, min_confidence, channels)
         report.articles += 1
     return report
 
 
 def replay(
-    store: Store, engine: Engine, now: datetime, *, min_confidence: float = 0.0
+    store: Store,
+    engine: Engine,
+    now: datetime,
+    *,
+    min_confidence: float = 0.0,
+    channels: Sequence[Channel] = (),
 ) -> EvaluateReport:
-    """Drop the derived state and rebuild it from the stored articles."""
+    """Drop the derived state and rebuild it from the stored articles. Changes already
+    delivered come back under the same keys and are not sent again."""
     store.reset_derived()
-    return evaluate_pending(store, engine, now, min_confidence=min_confidence)
+    return evaluate_pending(store, engine, now, min_confidence=min_confidence, channels=channels)
 
 
 def evaluate_article(
@@ -81,6 +91,7 @@ def evaluate_article(
     now: datetime,
     report: EvaluateReport,
     min_confidence: float = 0.0,
+    channels: Sequence[Channel] = (),
 ) -> None:
     published_at = from_iso(row["published"]) or from_iso(row["fetched_at"]) or now
     published = published_at.date()
@@ -95,7 +106,7 @@ def evaluate_article(
     strong = [e for e in extraction.events if e.confidence >= min_confidence]
     for event in strong:
         prior = _prior_status(event, extraction.background)
-        _apply(store, row, event, published, now, report, prior)
+        _apply(store, row, event, published, now, report, prior, channels)
     if not strong:
         _join_similar_story(store, row, published)
     store.mark_evaluated(row["id"], now)
@@ -109,6 +120,7 @@ def _apply(
     now: datetime,
     report: EvaluateReport,
     prior: str | None,
+    channels: Sequence[Channel],
 ) -> None:
     subject, scope = event.subject or "", event.scope or ""
     policy_id = store.policy_id(event.actor, subject, scope, now)
@@ -125,7 +137,11 @@ def _apply(
             store.fill_until(change_id, decision.fill_until, now)
         report.sources += 1
     else:
-        change_id = _insert_change(store, policy_id, event, decision, row["title"], now)
+        topic = store.feed_topic(row["feed_id"])
+        change_id = _insert_change(store, policy_id, event, decision, row["title"], topic, now)
+        assert decision.change is not None
+        facts = ChangeFacts(subject, decision.change, event.confidence, topic)
+        _enqueue(store, change_id, facts, channels, now)
         report.changes += 1
     store.add_source(change_id, row["id"], now)
     story = store.story_of(change_id)
@@ -134,7 +150,13 @@ def _apply(
 
 
 def _insert_change(
-    store: Store, policy_id: int, event: Event, decision: Decision, title: str, now: datetime
+    store: Store,
+    policy_id: int,
+    event: Event,
+    decision: Decision,
+    title: str,
+    topic: str | None,
+    now: datetime,
 ) -> int:
     assert decision.change is not None and decision.effective is not None
     key = change_key(
@@ -148,7 +170,18 @@ def _insert_change(
         confidence=event.confidence,
         now=now,
         story_title=title,
+        topic=topic,
     )
+
+
+def _enqueue(
+    store: Store,
+    change_id: int,
+    facts: ChangeFacts,
+    channels: Sequence[Channel],
+    now: datetime,
+) -> None:
+    store.enqueue(change_id, store.change_key(change_id), wanted(channels, facts), now)
 
 
 def _prior_status(event: Event, background: list[Event]) -> str | None:
@@ -195,7 +228,13 @@ def _finding_row(article_id: int, event: Event, *, news: bool) -> dict[str, Any]
 # --- the daily sweep ---------------------------------------------------------------------
 
 
-def sweep(store: Store, today: date, horizon_days: int, now: datetime) -> SweepReport:
+def sweep(
+    store: Store,
+    today: date,
+    horizon_days: int,
+    now: datetime,
+    channels: Sequence[Channel] = (),
+) -> SweepReport:
     """Expire moratoriums whose end date passed; remind of those within the horizon."""
     report = SweepReport()
     with store.transaction():
@@ -204,7 +243,7 @@ def sweep(store: Store, today: date, horizon_days: int, now: datetime) -> SweepR
             if decision is not None:
                 assert decision.effective is not None
                 names = (policy.actor, policy.subject, policy.scope)
-                store.insert_change(
+                change_id = store.insert_change(
                     policy.id,
                     decision,
                     key=change_key(*names, "expired", decision.effective),
@@ -214,6 +253,8 @@ def sweep(store: Store, today: date, horizon_days: int, now: datetime) -> SweepR
                     story_title=f"{names[0]}: {names[1]} ({names[2]}) moratorium presumed expired",
                     presumed=True,
                 )
+                facts = ChangeFacts(policy.subject, "expired", 0.5, None)
+                _enqueue(store, change_id, facts, channels, now)
                 report.expired += 1
                 continue
             due = reminder(policy, today, horizon_days)

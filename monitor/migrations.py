@@ -166,3 +166,27 @@ def m002_change_keys_and_reminders(db: Database) -> None:
         )""",
     ]:
         db.execute(statement)
+
+
+@migrations()
+def m003_delivery(db: Database) -> None:
+    # sent_keys: every idempotency key ever delivered. It is not derived state, so a
+    # replay that rebuilds a change under the same key never sends it again.
+    # digests: one row per email digest, and the outbox rows it covered point to it.
+    for statement in [
+        "ALTER TABLE changes ADD COLUMN topic TEXT",
+        """CREATE TABLE sent_keys (
+            idempotency_key TEXT PRIMARY KEY,
+            channel TEXT NOT NULL,
+            sent_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            changes INTEGER NOT NULL
+        )""",
+        "ALTER TABLE outbox ADD COLUMN digest_id INTEGER REFERENCES digests(id)",
+    ]:
+        db.execute(statement)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,12 +27,21 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
+@dataclass(frozen=True)
+class Post:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1 whose routes a test sets; it logs each request."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.post_routes: dict[str, Route] = {}
+        self.posts: list[Post] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +50,16 @@ class LocalServer:
             def do_GET(self) -> None:
                 outer.requests.append((self.path, dict(self.headers)))
                 route = outer.routes.get(self.path)
+                if route is None:
+                    self.send_error(404, "Not Found")
+                    return
+                route(self)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.posts.append(Post(self.path, headers, body))
+                route = outer.post_routes.get(self.path)
                 if route is None:
                     self.send_error(404, "Not Found")
                     return

@@ -9,7 +9,18 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.config import ConfigError, FeedConfig, FetchConfig, Settings, load_settings
+from monitor.config import (
+    AppriseConfig,
+    ConfigError,
+    DeliveryConfig,
+    EmailConfig,
+    FeedConfig,
+    FetchConfig,
+    PolicyConfig,
+    Settings,
+    WebhookConfig,
+    load_settings,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "config.example.toml"
 
@@ -30,9 +41,19 @@ def test_example_config_documents_every_key() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"{name} =" in text or f"[{name}]" in text or f"[[{name}]]" in text, name
-    for model in (FeedConfig, FetchConfig):
-        for name in model.model_fields:
-            assert f"{name} =" in text, f"{model.__name__}.{name} is not documented"
+    models = (
+        FeedConfig,
+        FetchConfig,
+        PolicyConfig,
+        DeliveryConfig,
+        WebhookConfig,
+        AppriseConfig,
+        EmailConfig,
+    )
+    for model in models:
+        for name, field in model.model_fields.items():
+            key = field.alias or name
+            assert f"{key} =" in text, f"{model.__name__}.{key} is not documented"
 
 
 def test_no_config_gives_bundled_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,3 +128,27 @@ def test_missing_config_file_exits_2(tmp_path: Path) -> None:
 
 def test_example_is_valid_toml() -> None:
     tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_a_webhook_needs_exactly_one_valid_secret(tmp_path: Path) -> None:
+    both = write(
+        tmp_path,
+        '[[webhooks]]\nurl = "https://h.example/"\n'
+        'secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"\nsecret_env = "X"\n',
+    )
+    with pytest.raises(ConfigError, match="exactly one of `secret` or `secret_env`"):
+        load_settings(both)
+    short = write(tmp_path, '[[webhooks]]\nurl = "https://h.example/"\nsecret = "whsec_c2hvcnQ="\n')
+    with pytest.raises(ConfigError, match="at least 24 random bytes"):
+        load_settings(short)
+
+
+def test_email_schedule_and_change_kinds_are_checked(tmp_path: Path) -> None:
+    bad = write(
+        tmp_path,
+        '[email]\nhost = "smtp.example"\nfrom = "a@example.org"\nto = ["b@example.org"]\n'
+        'schedule = "hourly"\nchanges = ["banned"]\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(bad)
+    assert "email.schedule" in str(error.value) and "email.changes" in str(error.value)

@@ -39,6 +39,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     assert [m.name for m in migrations.applied(again.db)] == [
         "m001_initial",
         "m002_change_keys_and_reminders",
+        "m003_delivery",
     ]
     again.close()
 

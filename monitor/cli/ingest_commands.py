@@ -11,6 +11,7 @@ from monitor import resources
 from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
 from monitor.evaluate import evaluate_pending
 from monitor.opml import read_opml, write_opml
+from monitor.outbox import channels
 from monitor.parse import ParseError
 from monitor.pipeline import import_paths, poll_feeds, utcnow
 
@@ -183,7 +184,11 @@ def run_command(app: AppContext) -> None:
     for error in report.errors:
         click.echo(f"  {error.path}: {error.error}", err=True)
     evaluated = evaluate_pending(
-        store, app.engine(), utcnow(), min_confidence=app.settings.policy.min_confidence
+        store,
+        app.engine(),
+        utcnow(),
+        min_confidence=app.settings.policy.min_confidence,
+        channels=channels(app.settings),
     )
     click.echo(
         f"evaluate: {evaluated.articles} articles, {evaluated.changes} new changes, "

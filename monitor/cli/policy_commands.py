@@ -9,6 +9,7 @@ import click
 
 from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
 from monitor.evaluate import evaluate_pending, replay, sweep
+from monitor.outbox import channels
 from monitor.pipeline import utcnow
 
 
@@ -26,7 +27,12 @@ def evaluate_command(app: AppContext, limit: int | None, as_json: bool) -> None:
     """
     engine = app.engine()
     report = evaluate_pending(
-        app.store, engine, utcnow(), limit=limit, min_confidence=app.settings.policy.min_confidence
+        app.store,
+        engine,
+        utcnow(),
+        limit=limit,
+        min_confidence=app.settings.policy.min_confidence,
+        channels=channels(app.settings),
     )
     _report(report.as_json(), as_json)
 
@@ -43,7 +49,13 @@ def replay_command(app: AppContext, as_json: bool) -> None:
       policy-monitor replay
     """
     engine = app.engine()
-    report = replay(app.store, engine, utcnow(), min_confidence=app.settings.policy.min_confidence)
+    report = replay(
+        app.store,
+        engine,
+        utcnow(),
+        min_confidence=app.settings.policy.min_confidence,
+        channels=channels(app.settings),
+    )
     _report(report.as_json(), as_json)
 
 
@@ -66,7 +78,7 @@ def sweep_command(app: AppContext, today: Any, as_json: bool) -> None:
     now = utcnow()
     day: date = today.date() if today is not None else now.date()
     horizon = int(app.settings.policy.reminder_horizon // 86400)
-    report = sweep(app.store, day, horizon, now)
+    report = sweep(app.store, day, horizon, now, channels(app.settings))
     _report(report.as_json(), as_json)
 
 
@@ -81,7 +93,7 @@ def timeline_command(app: AppContext, policy_text: str | None, as_json: bool) ->
     Example:
       policy-monitor timeline --policy Amazon --json
     """
-    changes = [timeline_entry(row) for row in app.store.timeline(policy_text)]
+    changes = app.store.timeline(policy_text)
     if as_json:
         _emit(changes)
         return
@@ -107,33 +119,6 @@ def timeline_command(app: AppContext, policy_text: str | None, as_json: bool) ->
             f"  [{count} article{'' if count == 1 else 's'}, story {change['story']}]"
         )
         click.echo(f"      “{change['evidence']}”")
-
-
-def timeline_entry(row: dict[str, Any]) -> dict[str, Any]:
-    """One change as `timeline --json` prints it (the contract in DESIGN.md)."""
-    sources = row["source_articles"]
-    return {
-        "id": row["id"],
-        "key": row["key"],
-        "actor": row["actor"],
-        "subject": row["subject"] or None,
-        "scope": row["scope"] or None,
-        "change": row["change"],
-        "status_before": row["status_before"],
-        "status_after": row["status_after"],
-        "effective": row["effective"],
-        "until": row["until"],
-        "evidence": row["evidence"],
-        "confidence": round(row["confidence"], 2),
-        "presumed": bool(row["presumed"]),
-        "overruled": bool(row["overruled"]),
-        "sources": [
-            s["url"] or s["canonical_url"] for s in sources if s["url"] or s["canonical_url"]
-        ],
-        "articles": len(sources),
-        "outlets": sorted({s["outlet"] for s in sources if s["outlet"]}),
-        "story": row["story_id"],
-    }
 
 
 def _report(counts: dict[str, int], as_json: bool) -> None:

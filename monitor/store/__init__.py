@@ -1,5 +1,5 @@
 """All SQL lives here: the one package that writes the database, one module per table
-group (feeds, articles, changes). `Store.open(path)` opens, tunes and migrates it."""
+group (feeds, articles, changes, outbox). `Store.open(path)` opens, tunes and migrates it."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from monitor.store.articles import ArticlesTable, InsertCounts
 from monitor.store.base import BUSY_TIMEOUT_MS, from_iso, iso
 from monitor.store.changes import ChangesTable
 from monitor.store.feeds import FeedRow, FeedsTable, FetchOutcome
+from monitor.store.outbox import OutboxTable
 
 __all__ = ["FeedRow", "FetchOutcome", "InsertCounts", "Store", "from_iso", "iso"]
 
 
-class Store(FeedsTable, ArticlesTable, ChangesTable):
+class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable):
     """The database of one monitor. Open with Store.open(path)."""
 
     @classmethod

@@ -70,6 +70,7 @@ class ChangesTable(StoreBase):
         now: datetime,
         story_title: str,
         presumed: bool = False,
+        topic: str | None = None,
     ) -> int:
         """A new change, its story, and the policy's status after it. Returns its id."""
         effective = decision.effective.isoformat() if decision.effective else None
@@ -83,8 +84,8 @@ class ChangesTable(StoreBase):
         )
         cursor = self.db.execute(
             """INSERT INTO changes (policy_id, change, status_before, status_after, effective,
-                 until, evidence, confidence, story_id, created_at, key, presumed)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 until, evidence, confidence, story_id, created_at, key, presumed, topic)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 policy_id,
                 decision.change,
@@ -98,6 +99,7 @@ class ChangesTable(StoreBase):
                 iso(now),
                 key,
                 int(presumed),
+                topic,
             ],
         )
         self._refresh_policy(policy_id, now)
@@ -118,6 +120,11 @@ class ChangesTable(StoreBase):
         row = self.db.execute("SELECT policy_id FROM changes WHERE id = ?", [change_id]).fetchone()
         self._refresh_policy(int(row[0]), now)
 
+    def change_key(self, change_id: int) -> str:
+        return str(
+            self.db.execute("SELECT key FROM changes WHERE id = ?", [change_id]).fetchone()[0]
+        )
+
     def story_of(self, change_id: int) -> int | None:
         row = self.db.execute("SELECT story_id FROM changes WHERE id = ?", [change_id]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
@@ -135,6 +142,20 @@ class ChangesTable(StoreBase):
                 "UPDATE policies SET status = ?, until = ?, updated_at = ? WHERE id = ?",
                 [latest.status_after, latest.until, iso(now), policy_id],
             )
+
+    def feed_topic(self, feed_id: int | None) -> str | None:
+        if feed_id is None:
+            return None
+        row = self.db.execute("SELECT topic FROM feeds WHERE id = ?", [feed_id]).fetchone()
+        return row[0] if row else None
+
+    def upcoming_expiries(self, first: date, last: date) -> list[dict[str, Any]]:
+        """Moratoriums whose stated end falls between two dates."""
+        return self._rows(
+            "SELECT * FROM policies WHERE status = 'moratorium' AND until BETWEEN ? AND ?"
+            " ORDER BY until",
+            [first.isoformat(), last.isoformat()],
+        )
 
     # --- reminders ----------------------------------------------------------------------
 
@@ -155,6 +176,18 @@ class ChangesTable(StoreBase):
         if policy_text:
             where = "WHERE (p.actor || ' ' || p.subject || ' ' || p.scope) LIKE ?"
             params = [f"%{policy_text}%"]
+        return self._change_records(where, params)
+
+    def change_records(self, change_ids: Iterable[int]) -> list[dict[str, Any]]:
+        ids = list(change_ids)
+        marks = ",".join("?" * len(ids)) or "NULL"
+        return self._change_records(f"WHERE c.id IN ({marks})", ids)
+
+    def recent_changes(self, limit: int) -> list[dict[str, Any]]:
+        records = self._change_records("", [])
+        return sorted(records, key=lambda r: r["id"], reverse=True)[:limit]
+
+    def _change_records(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
         rows = self._rows(
             f"""SELECT c.*, p.actor, p.subject, p.scope,
                   (c.presumed AND EXISTS (SELECT 1 FROM changes o WHERE o.policy_id = c.policy_id
@@ -172,7 +205,7 @@ class ChangesTable(StoreBase):
                 [row["id"]],
             )
             row["source_articles"] = sources
-        return rows
+        return [change_record(row) for row in rows]
 
     def reset_derived(self) -> None:
         """Drop every row the engine and the state machine made; keep articles and feeds."""
@@ -192,3 +225,32 @@ def _known(row: dict[str, Any]) -> KnownChange:
         until=row["until"],
         presumed=bool(row["presumed"]),
     )
+
+
+def change_record(row: dict[str, Any]) -> dict[str, Any]:
+    """One change as `timeline --json` prints it (the contract in DESIGN.md)."""
+    sources = row["source_articles"]
+    return {
+        "id": row["id"],
+        "key": row["key"],
+        "actor": row["actor"],
+        "subject": row["subject"] or None,
+        "scope": row["scope"] or None,
+        "change": row["change"],
+        "status_before": row["status_before"],
+        "status_after": row["status_after"],
+        "effective": row["effective"],
+        "until": row["until"],
+        "evidence": row["evidence"],
+        "confidence": round(row["confidence"], 2),
+        "presumed": bool(row["presumed"]),
+        "overruled": bool(row["overruled"]),
+        "sources": [
+            s["url"] or s["canonical_url"] for s in sources if s["url"] or s["canonical_url"]
+        ],
+        "articles": len(sources),
+        "outlets": sorted({s["outlet"] for s in sources if s["outlet"]}),
+        "story": row["story_id"],
+        "topic": row["topic"],
+        "created_at": row["created_at"],
+    }

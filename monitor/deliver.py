@@ -1,0 +1,159 @@
+"""The deliver stage: drain the outbox (webhooks, Apprise) once, and send email digests.
+
+At-least-once: a row is marked sent only after the receiver accepted it, in the same
+transaction as the record of the attempt. A crash in between leaves it pending, and the
+resend carries the same idempotency key (webhook-id, Message-ID).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from monitor.config import ConfigError, EmailConfig, Settings
+from monitor.notify import apprise as apprise_channel
+from monitor.notify import email as email_channel
+from monitor.notify import webhook
+from monitor.outbox import Attempt, next_state, retry_at
+from monitor.store import Store
+
+Clock = Callable[[], datetime]
+CONCURRENCY = 8
+
+
+@dataclass
+class DeliverReport:
+    attempted: int = 0
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def deliver_pending(
+    store: Store,
+    settings: Settings,
+    clock: Clock,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> DeliverReport:
+    """Try every due webhook and Apprise row once."""
+    report = DeliverReport()
+    config = settings.delivery
+    now = clock()
+    lease = now + timedelta(seconds=config.timeout * 3 + 60)
+    rows = store.claim_due(now, lease, prefixes=("webhook:", "apprise:"), limit=10_000)
+    if not rows:
+        return report
+    records = {r["id"]: r for r in store.change_records({row["change_id"] for row in rows})}
+    webhooks = {w.channel: w for w in settings.webhooks}
+    apprises = {a.channel: a for a in settings.apprise}
+    limit = asyncio.Semaphore(CONCURRENCY)
+    timeout = httpx.Timeout(config.timeout)
+    async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
+
+        async def one(row: dict[str, Any]) -> None:
+            async with limit:
+                record = records[row["change_id"]]
+                if row["channel"] in webhooks:
+                    target = webhooks[row["channel"]]
+                    try:
+                        secret = target.resolve_secret()
+                    except ConfigError as exc:
+                        attempt = Attempt(False, error=str(exc))
+                    else:
+                        event = webhook.cloudevent(record, row["idempotency_key"], config.source)
+                        # The real time, not the scheduling clock: receivers reject
+                        # signatures whose timestamp is far from their own clock.
+                        signed_at = datetime.now(UTC)
+                        body, headers = webhook.signed_request(event, secret, signed_at)
+                        attempt = await webhook.post(client, target.url, body, headers)
+                elif row["channel"] in apprises:
+                    attempt = await apprise_channel.send(apprises[row["channel"]].url, record)
+                else:
+                    attempt = Attempt(False, error="channel no longer configured", permanent=True)
+            _finish(store, row, attempt, clock(), settings, report)
+
+        await asyncio.gather(*(one(row) for row in rows))
+    return report
+
+
+def _finish(
+    store: Store,
+    row: dict[str, Any],
+    attempt: Attempt,
+    now: datetime,
+    settings: Settings,
+    report: DeliverReport,
+) -> None:
+    attempts = row["attempts"] + 1
+    state = next_state(attempts, attempt, settings.delivery)
+    due = retry_at(now, attempts, attempt, settings.delivery) if state == "pending" else None
+    store.finish_attempt(row, attempt, state, now, due)
+    report.attempted += 1
+    if state == "sent":
+        report.sent += 1
+    elif state == "dead":
+        report.dead += 1
+        report.errors.append(f"{row['channel']} #{row['id']}: {attempt.error} (dead)")
+    else:
+        report.retrying += 1
+        report.errors.append(f"{row['channel']} #{row['id']}: {attempt.error} (will retry)")
+
+
+# --- email digests -------------------------------------------------------------------------
+
+
+@dataclass
+class DigestPlan:
+    """What a digest would send now: a digest left unsent by a crash, or a new one."""
+
+    digest: email_channel.Digest | None
+    digest_id: int | None  # set when resuming a digest already recorded
+    outbox_ids: list[int]
+
+
+def plan_digest(store: Store, email: EmailConfig, now: datetime, horizon_days: int) -> DigestPlan:
+    unsent = store.unsent_digest()
+    if unsent is not None:
+        rows = store.digest_rows(unsent["id"])
+        message_id, digest_id = unsent["message_id"], unsent["id"]
+    else:
+        rows = store.pending_for(email.channel)
+        digest_id = None
+        keys = "\n".join(r["idempotency_key"] for r in rows)
+        message_id = f"<digest-{hashlib.sha256(keys.encode()).hexdigest()[:24]}@policy-monitor>"
+    if not rows:
+        return DigestPlan(None, None, [])
+    records = store.change_records(r["change_id"] for r in rows)
+    upcoming = store.upcoming_expiries(now.date(), now.date() + timedelta(days=horizon_days))
+    digest = email_channel.render_digest(records, upcoming, message_id=message_id, now=now)
+    return DigestPlan(digest, digest_id, [r["id"] for r in rows])
+
+
+async def send_digest(store: Store, settings: Settings, clock: Clock) -> int:
+    """Send the pending digest, if any; returns the number of changes it covered."""
+    email = settings.email
+    if email is None:
+        raise ConfigError("no [email] table in the configuration")
+    now = clock()
+    horizon = int(settings.policy.reminder_horizon // 86400)
+    plan = plan_digest(store, email, now, horizon)
+    if plan.digest is None:
+        return 0
+    # Record what the digest covers before sending: a crash after the send resends this
+    # same digest (same Message-ID), never a second one with other contents.
+    digest_id = plan.digest_id or store.open_digest(plan.digest.message_id, plan.outbox_ids, now)
+    message = email_channel.build_message(email, plan.digest, now)
+    await email_channel.send_message(email, message)
+    store.close_digest(digest_id, clock())
+    return len(plan.outbox_ids)
