@@ -313,3 +313,23 @@ def test_deliver_command_end_to_end(server: LocalServer, tmp_path: Path) -> None
     assert listed.count(" sent ") == 3
     with sqlite3.connect(tmp_path / "m.db") as db:
         assert db.execute("SELECT count(*) FROM sent_keys").fetchone()[0] == 3
+
+
+def test_the_readme_verification_snippet_accepts_our_signatures(
+    seeded: Store, server: LocalServer, tmp_path: Path
+) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    snippet = next(
+        block.split("\n", 1)[1]
+        for block in readme.split("```")
+        if block.startswith("python\n") and "def verify(" in block
+    )
+    namespace: dict[str, Any] = {}
+    exec(snippet, namespace)
+    scripted(server, "/hook", [])
+    settings = settings_for(server.url("/hook"), tmp_path)
+    evaluate(seeded, settings)
+    deliver(seeded, settings, Clock())
+    readme_verify = namespace["verify"]
+    assert all(readme_verify(SECRET, p.headers, p.body) for p in server.posts)
+    assert not readme_verify(SECRET, server.posts[0].headers, server.posts[0].body + b" ")
