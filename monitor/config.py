@@ -198,7 +198,8 @@ class EmailConfig(ChannelFilter):
     def _schedule(cls, value: str) -> str:
         if not _SCHEDULE.match(value.strip().lower()):
             raise ValueError(
-                f"{value!r} is not a schedule such as 'daily 08:00' or 'weekly mon 08:00'"
+                f"{value!r} is not a schedule such as 'daily 08:00', 'weekly mon 08:00'"
+                " or 'every 6h'"
             )
         return value.strip().lower()
 
@@ -211,8 +212,10 @@ class EmailConfig(ChannelFilter):
 
 
 _SCHEDULE = re.compile(
-    r"^(?:daily|weekly\s+(?:mon|tue|wed|thu|fri|sat|sun))\s+([01]\d|2[0-3]):[0-5]\d$"
+    r"^(?:(?:daily|weekly\s+(?:mon|tue|wed|thu|fri|sat|sun))\s+([01]\d|2[0-3]):[0-5]\d"
+    r"|every\s+\d+(?:\.\d+)?[smhd])$"
 )
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def check_webhook_secret(secret: str) -> str:
@@ -237,6 +240,41 @@ class DeliveryConfig(BaseModel):
     backoff_max: Seconds = 6 * 3600.0
     timeout: Seconds = 10.0
     source: str = "urn:policy-monitor"
+
+
+class DaemonConfig(BaseModel):
+    """The `[daemon]` table: how `policy-monitor run` schedules the stages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tick: Seconds = 60.0
+    evaluate_every: Seconds = 60.0
+    deliver_every: Seconds = 30.0
+    sweep_at: str = "00:10"
+    poll_jitter: float = Field(default=0.1, ge=0, le=1)
+    shutdown_grace: Seconds = 30.0
+    health: str | None = None
+    import_seeds: bool = True
+
+    @field_validator("sweep_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not _CLOCK_TIME.match(value.strip()):
+            raise ValueError(f"{value!r} is not a time of day such as '00:10'")
+        return value.strip()
+
+    @field_validator("health")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[\w.:\[\]-]+:\d{1,5}$", value):
+            raise ValueError(f"{value!r} is not host:port, e.g. '127.0.0.1:8321'")
+        return value
+
+    def health_address(self) -> tuple[str, int] | None:
+        if self.health is None:
+            return None
+        host, _, port = self.health.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 def default_db_path() -> Path:
@@ -264,6 +302,7 @@ class Settings(BaseSettings):
     fetch: FetchConfig = FetchConfig()
     policy: PolicyConfig = PolicyConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    daemon: DaemonConfig = DaemonConfig()
     webhooks: list[WebhookConfig] = []
     apprise: list[AppriseConfig] = []
     email: EmailConfig | None = None

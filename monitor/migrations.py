@@ -190,3 +190,31 @@ def m003_delivery(db: Database) -> None:
         "ALTER TABLE outbox ADD COLUMN digest_id INTEGER REFERENCES digests(id)",
     ]:
         db.execute(statement)
+
+
+@migrations()
+def m004_daemon(db: Database) -> None:
+    # What the running daemon is doing, for `status` in another process: a heartbeat row
+    # and one row per scheduled job.
+    for statement in [
+        """CREATE TABLE daemon (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            stopped_at TEXT
+        )""",
+        """CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            schedule TEXT NOT NULL,
+            next_run_at TEXT,
+            last_started_at TEXT,
+            last_finished_at TEXT,
+            last_ok_at TEXT,
+            last_error TEXT,
+            last_summary TEXT,
+            runs INTEGER NOT NULL DEFAULT 0
+        )""",
+    ]:
+        db.execute(statement)

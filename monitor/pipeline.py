@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -104,11 +105,13 @@ def next_due(
     error_count: int,
     max_backoff_s: float,
     retry_after_s: float | None = None,
+    spread_s: float = 0.0,
 ) -> datetime:
     """When to poll again: the interval, doubled per consecutive failure up to a cap,
-    and never sooner than the server's Retry-After."""
+    and never sooner than the server's Retry-After. `spread_s` (random, from the caller)
+    keeps feeds added together from being polled together forever."""
     delay = interval_s * (2 ** min(error_count, 16)) if error_count else interval_s
-    delay = min(delay, max(max_backoff_s, interval_s))
+    delay = min(delay, max(max_backoff_s, interval_s)) + spread_s
     if retry_after_s is not None:
         delay = max(delay, retry_after_s)
     return now + timedelta(seconds=delay)
@@ -136,6 +139,7 @@ async def _poll_one(
     feed: FeedRow,
     clock: Clock,
     report: PollReport,
+    jitter: float,
 ) -> None:
     started = clock()
     result = await fetcher.fetch(FetchRequest(feed.url, feed.etag, feed.last_modified))
@@ -175,7 +179,12 @@ async def _poll_one(
             started_at=started,
             duration_ms=result.elapsed_ms,
             next_due_at=next_due(
-                clock(), interval, errors_after, config.max_backoff, result.retry_after_s
+                clock(),
+                interval,
+                errors_after,
+                config.max_backoff,
+                result.retry_after_s,
+                spread_s=random.uniform(0, interval * jitter),
             ),
             status_code=result.status_code,
             final_url=result.final_url,
@@ -196,20 +205,27 @@ async def poll_feeds(
     *,
     clock: Clock = utcnow,
     transport: httpx.AsyncBaseTransport | None = None,
+    executor: Executor | None = None,
+    jitter: float = 0.0,
 ) -> PollReport:
-    """One poll cycle over the given feeds. Per-feed failures are reported, not raised."""
+    """One poll cycle over the given feeds. Per-feed failures are reported, not raised.
+    `executor` parses (the daemon keeps one for its life; by default one per cycle);
+    `jitter` spreads each feed's next poll by up to that share of its interval."""
     report = PollReport(feeds=len(feeds))
     # Backpressure: a feed holds its slot from request until its articles are stored, so
     # bodies waiting for the (slower) parse pool never exceed `concurrency` in memory.
     slots = asyncio.Semaphore(config.concurrency)
 
-    async def guarded(feed: FeedRow) -> None:
+    async def guarded(feed: FeedRow, parser: Executor) -> None:
         async with slots:
-            await _poll_one(store, config, fetcher, executor, feed, clock, report)
+            await _poll_one(store, config, fetcher, parser, feed, clock, report, jitter)
 
-    with make_parse_executor(config, len(feeds)) as executor:
-        async with Fetcher(config, transport=transport) as fetcher:
-            await asyncio.gather(*(guarded(feed) for feed in feeds))
+    async with Fetcher(config, transport=transport) as fetcher:
+        if executor is not None:
+            await asyncio.gather(*(guarded(feed, executor) for feed in feeds))
+        else:
+            with make_parse_executor(config, len(feeds)) as own:
+                await asyncio.gather(*(guarded(feed, own) for feed in feeds))
     return report
 
 

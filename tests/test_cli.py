@@ -63,13 +63,15 @@ def test_fetch_one_feed_by_hand(tmp_path: Path, server: LocalServer) -> None:
     ]
 
 
-def test_run_imports_seeds_and_polls_configured_feeds(tmp_path: Path, server: LocalServer) -> None:
+def test_run_once_imports_seeds_and_polls_configured_feeds(
+    tmp_path: Path, server: LocalServer
+) -> None:
     server.routes["/feed.rss"] = lambda h: send(
         h, (FIXTURES / "feeds" / "rekognition.rss").read_bytes()
     )
     config = tmp_path / "c.toml"
     config.write_text(f'db = "{tmp_path / "m.db"}"\n[[feeds]]\nurl = "{server.url("/feed.rss")}"\n')
-    result = CliRunner().invoke(cli, ["--config", str(config), "run"])
+    result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
     assert result.exit_code == 0, result.output
     assert "seeds: 9 new" in result.output
     assert "poll: 1 feeds, 1 ok" in result.output and "3 new articles" in result.output

@@ -12,6 +12,7 @@ from monitor.cli import cli
 from monitor.config import (
     AppriseConfig,
     ConfigError,
+    DaemonConfig,
     DeliveryConfig,
     EmailConfig,
     FeedConfig,
@@ -42,6 +43,7 @@ def test_example_config_documents_every_key() -> None:
     for name in Settings.model_fields:
         assert f"{name} =" in text or f"[{name}]" in text or f"[[{name}]]" in text, name
     models = (
+        DaemonConfig,
         FeedConfig,
         FetchConfig,
         PolicyConfig,

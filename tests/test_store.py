@@ -40,6 +40,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         "m001_initial",
         "m002_change_keys_and_reminders",
         "m003_delivery",
+        "m004_daemon",
     ]
     again.close()
 

@@ -7,11 +7,8 @@ from pathlib import Path
 
 import click
 
-from monitor import resources
 from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
-from monitor.evaluate import evaluate_pending
 from monitor.opml import read_opml, write_opml
-from monitor.outbox import channels
 from monitor.parse import ParseError
 from monitor.pipeline import import_paths, poll_feeds, utcnow
 
@@ -159,42 +156,3 @@ def feeds_export(app: AppContext, out: Path | None) -> None:
         click.echo(document, nl=False)
     else:
         out.write_text(document, encoding="utf-8")
-
-
-@cli.command("run")
-@pass_app
-def run_command(app: AppContext) -> None:
-    """Run the monitor: import the bundled seed articles, poll every feed once, and
-    evaluate the new articles.
-
-    (The scheduled daemon arrives with step 4; until then `run` is one pass.)
-
-    \b
-    Example:
-      policy-monitor --config deploy/config.example.toml run
-    """
-    store = app.synced_store()
-    seeded = import_paths(store, [resources.seeds_dir()])
-    click.echo(f"seeds: {seeded.new} new, {seeded.duplicates} already stored")
-    report = asyncio.run(poll_feeds(store, app.settings.fetch, store.feeds()))
-    click.echo(
-        f"poll: {report.feeds} feeds, {report.ok} ok, {report.not_modified} not modified, "
-        f"{len(report.errors)} failed; {report.new_articles} new articles"
-    )
-    for error in report.errors:
-        click.echo(f"  {error.path}: {error.error}", err=True)
-    evaluated = evaluate_pending(
-        store,
-        app.engine(),
-        utcnow(),
-        min_confidence=app.settings.policy.min_confidence,
-        channels=channels(app.settings),
-    )
-    click.echo(
-        f"evaluate: {evaluated.articles} articles, {evaluated.changes} new changes, "
-        f"{evaluated.sources} sources added"
-    )
-    click.echo(
-        f"database: {app.settings.db} ({store.count('articles')} articles, "
-        f"{store.count('changes')} changes); see `policy-monitor timeline`"
-    )

@@ -1,5 +1,6 @@
-"""All SQL lives here: the one package that writes the database, one module per table
-group (feeds, articles, changes, outbox). `Store.open(path)` opens, tunes and migrates it."""
+"""All SQL lives here: the one package that writes the database, one module per group of
+tables (feeds, articles, changes, outbox, daemon). `Store.open(path)` opens, tunes and
+migrates it."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from monitor.migrations import migrations
 from monitor.store.articles import ArticlesTable, InsertCounts
 from monitor.store.base import BUSY_TIMEOUT_MS, from_iso, iso
 from monitor.store.changes import ChangesTable
+from monitor.store.daemon import DaemonTable
 from monitor.store.feeds import FeedRow, FeedsTable, FetchOutcome
 from monitor.store.outbox import OutboxTable
 
 __all__ = ["FeedRow", "FetchOutcome", "InsertCounts", "Store", "from_iso", "iso"]
 
 
-class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable):
+class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable, DaemonTable):
     """The database of one monitor. Open with Store.open(path)."""
 
     @classmethod

@@ -88,3 +88,7 @@ class ArticlesTable(StoreBase):
             "UPDATE articles SET story_id = coalesce(story_id, ?) WHERE id = ?",
             [story_id, article_id],
         )
+
+    def count_unevaluated(self) -> int:
+        row = self.db.execute("SELECT count(*) FROM articles WHERE evaluated_at IS NULL")
+        return int(row.fetchone()[0])
