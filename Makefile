@@ -25,8 +25,10 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/import_bench.py
-	$(BIN)/python bench/extract_bench.py
+	$(BIN)/python -m bench.import_bench
+	$(BIN)/python -m bench.extract_bench
+	$(BIN)/python -m bench.poll_bench
+	$(BIN)/python -m bench.daemon_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
