@@ -5,7 +5,11 @@ shutdown, and nothing resent after a restart."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -100,3 +104,43 @@ def test_digest_schedules() -> None:
     assert str(digest_trigger("daily 08:00")).startswith("cron[")
     assert "day_of_week='mon'" in str(digest_trigger("weekly mon 08:30"))
     assert str(digest_trigger("every 6h")) == "interval[6:00:00]"
+
+
+def test_sigterm_lets_a_running_poll_finish_and_a_second_signal_exits_at_once(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    site = FeedSite(server)
+    announced, _ = seed_articles()
+    site.articles = list(announced)
+    serve = server.routes["/feed.xml"]
+    started = threading.Event()
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        started.set()
+        time.sleep(2.0)
+        serve(handler)
+
+    server.routes["/feed.xml"] = slow
+    config = write_config(tmp_path, site, free_port())
+    daemon = DaemonProcess(config, tmp_path / "monitor.db", tmp_path / "daemon.log")
+    try:
+        daemon.start()
+        assert started.wait(30), "the daemon never polled"
+        began = time.monotonic()
+        assert daemon.stop() == 0
+        assert time.monotonic() - began >= 1.0  # it waited for the poll in flight
+        timeline = json.loads(daemon.cli("timeline", "--json"))
+        assert timeline, "the poll that was running when SIGTERM came was finished and stored"
+
+        started.clear()
+        daemon.start()
+        assert started.wait(30)
+        assert daemon.process is not None
+        daemon.process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        began = time.monotonic()
+        daemon.process.send_signal(signal.SIGTERM)
+        assert daemon.process.wait(timeout=10) == 128 + signal.SIGTERM
+        assert time.monotonic() - began < 1.5  # did not wait for the slow poll
+    finally:
+        daemon.ensure_stopped()
