@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import feedparser
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -142,5 +144,30 @@ def test_sigterm_lets_a_running_poll_finish_and_a_second_signal_exits_at_once(
         daemon.process.send_signal(signal.SIGTERM)
         assert daemon.process.wait(timeout=10) == 128 + signal.SIGTERM
         assert time.monotonic() - began < 1.5  # did not wait for the slow poll
+    finally:
+        daemon.ensure_stopped()
+
+
+def test_health_metrics_and_atom_while_running(server: LocalServer, tmp_path: Path) -> None:
+    site = FeedSite(server)
+    site.articles = list(seed_articles()[0])
+    port = free_port()
+    config = write_config(tmp_path, site, free_port(), health=f"127.0.0.1:{port}")
+    daemon = DaemonProcess(config, tmp_path / "monitor.db", tmp_path / "daemon.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        daemon.start()
+        wait_for(lambda: len(site.webhooks()) >= 2, 60, "the first changes")
+        health = httpx.get(f"{base}/healthz", timeout=10)
+        assert health.status_code == 200 and health.json()["ok"] is True
+        metrics = httpx.get(f"{base}/metrics", timeout=10).text
+        assert "policy_monitor_up 1.0" in metrics
+        assert "policy_monitor_changes 2.0" in metrics
+        assert 'policy_monitor_feeds{state="ok"} 1.0' in metrics
+        assert 'policy_monitor_job_last_success_timestamp_seconds{job="poll"}' in metrics
+        atom = feedparser.parse(httpx.get(f"{base}/changes.atom", timeout=10).content)
+        assert atom.version == "atom10" and len(atom.entries) == 2
+        assert httpx.get(f"{base}/nope", timeout=10).status_code == 404
+        assert daemon.stop() == 0
     finally:
         daemon.ensure_stopped()
