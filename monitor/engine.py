@@ -83,6 +83,25 @@ _NOT_ACTORS = frozenset(
         "face",
         "tech",
         "technology",
+        # Days and months open many news sentences ("On Friday, ...") but act on nothing.
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ]
 )
 _MORATORIUM_WORDS = re.compile(
@@ -90,6 +109,12 @@ _MORATORIUM_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PERMANENT = re.compile(r"permanent", re.IGNORECASE)
+_REPORTED_WOULD = re.compile(
+    r"\b(?:said|says|announced|confirmed|told\s+[\w ]{1,30}?)\b[^.;:?!]{0,40}?"
+    r"\b(?:it|they|we|he|she|the\s+(?:company|government|agency|city|state|ministry))"
+    r"\s+would\b",
+    re.IGNORECASE,
+)
 _ANNOUNCED = re.compile(r"\b(?:announced|imposed|introduced|issued|adopted|put in place)\b", re.I)
 # Background cues that count only when the year is before the article's own.
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -111,6 +136,8 @@ class Event:
     confidence: float
     news: bool = True
     cues: tuple[str, ...] = ()
+    headline: bool = False  # found in the title
+    actor_by: str = "alias"  # how the actor was found: alias, proper-noun, ...
 
     def key(self) -> tuple[str, str | None, str | None, str]:
         return (self.actor, self.subject, self.scope, self.change)
@@ -238,7 +265,7 @@ class Engine:
                     _keep_best(background, event)
                 else:
                     rejected.append(event)
-        return Extraction(_merge_vague(news), _merge_vague(background), rejected)
+        return Extraction(_merge_headline(_merge_vague(news)), _merge_vague(background), rejected)
 
     # --- one sentence -------------------------------------------------------------------
 
@@ -252,19 +279,23 @@ class Engine:
         is_title: bool,
     ) -> list[Event]:
         events: list[Event] = []
+        # "said on Tuesday it would keep its moratorium" reports a decision: the "would" of
+        # reported speech is not a hypothetical (same length, so offsets still hold).
+        evidence = sentence
+        sentence = _REPORTED_WOULD.sub(lambda m: m.group(0)[:-5] + "shall", sentence)
         sentence_cues = self._cues(sentence, sentence, 0, published, where="sentence")
         for start, end in _clauses(sentence):
             clause = sentence[start:end]
             hit = self._strongest_trigger(clause)
             if hit is None:
                 continue
-            rule, at = hit
+            rule, at, end = hit
             cues = sentence_cues | self._cues(clause, sentence, at, published, where="clause")
             actors = self._actors(clause, at, main_actor)
             if not actors:
                 continue
             subject = self.subjects.first(clause) or self.subjects.first(sentence) or main_subject
-            subject = subject or _generic_subject(clause[at:])
+            subject = subject or _subject_in(clause, at, end)
             scope = (
                 self.scopes.first(clause[at:])
                 or self.scopes.first(clause)
@@ -280,6 +311,9 @@ class Engine:
             if is_title:
                 confidence -= 0.05  # headlines compress; a body sentence is better evidence
             change = rule.change
+            if change == "lifted" and any(_COURT.search(name) for name, _ in actors):
+                # A court that ends a measure strikes it down: blocked, not lifted by choice.
+                change, status = "blocked", "blocked"
             effective: str | None = published.isoformat()
             if "background" in cues:
                 effective = self._background_date(clause, sentence, published) or None
@@ -287,7 +321,7 @@ class Engine:
                     change = "imposed"  # "a moratorium it announced last summer"
                 if change != "imposed":
                     until = None
-            for actor, _how in actors:
+            for actor, how in actors:
                 events.append(
                     Event(
                         actor=actor,
@@ -297,21 +331,30 @@ class Engine:
                         status_after=status,
                         effective=effective,
                         until=until if status == "moratorium" else None,
-                        evidence=sentence,
+                        evidence=evidence,
                         rule=rule.id,
                         confidence=max(0.05, min(0.99, confidence)),
                         news=not cues,
                         cues=tuple(sorted(cues)),
+                        headline=is_title,
+                        actor_by=how,
                     )
                 )
         return events
 
-    def _strongest_trigger(self, clause: str) -> tuple[TriggerRule, int] | None:
-        best: tuple[TriggerRule, int] | None = None
+    def _strongest_trigger(self, clause: str) -> tuple[TriggerRule, int, int] | None:
+        """The highest-priority trigger of the clause: (rule, start, end). A trigger that
+        opens with the court ("The Supreme Court struck down ...") starts after it, so the
+        court stays in the text where the actor is looked for."""
+        best: tuple[TriggerRule, int, int] | None = None
         for rule in self.triggers:  # highest priority first
             match = rule.regex.search(clause)
             if match and (best is None or rule.priority > best[0].priority):
-                best = (rule, match.start())
+                start = match.start()
+                court = _COURT.match(clause, start)
+                if court:
+                    start = court.end()
+                best = (rule, start, match.end())
         return best
 
     def _cues(
@@ -376,21 +419,92 @@ def _rank(event: Event) -> tuple[float, bool]:
 
 
 def _merge_vague(kept: dict[tuple[Any, ...], Event]) -> list[Event]:
-    """Drop an event that lacks a scope or subject when the article has the same change
-    by the same actor with them: "it would continue its moratorium" is that one."""
+    """Drop an event that says less than another of the same change in the article:
+    "it would continue its moratorium" is the moratorium named fully elsewhere, and a
+    headline's "Federal eviction moratorium expires" is the body's federal moratorium."""
     events = list(kept.values())
-    specific = [e for e in events if e.scope and e.subject]
-    return [
-        e
-        for e in events
-        if (e.scope and e.subject)
-        or not any(
-            s.actor == e.actor
-            and s.change == e.change
-            and (not e.subject or s.subject == e.subject)
-            for s in specific
+    return [e for e in events if not any(_covers(s, e) for s in events if s is not e)]
+
+
+def _merge_headline(events: list[Event]) -> list[Event]:
+    """A headline and the body usually report one event in different words ("Italy lifts
+    ChatGPT ban" / "Italy's data protection authority lifted its temporary ban"): one
+    event, with the headline's short actor and the body's evidence and details. Two named
+    actors (the topic pack's) are two events ("Microsoft and Amazon adopt ... bans")."""
+    body = [e for e in events if not e.headline]
+    merged: list[Event] = []
+    used: set[int] = set()
+    for head in (e for e in events if e.headline):
+        partner = next((b for b in body if id(b) not in used and _same_news(head, b)), None)
+        if partner is None:
+            merged.append(head)
+            continue
+        used.add(id(partner))
+        actor = head.actor if _names_well(head) else partner.actor
+        merged.append(
+            Event(
+                actor=actor,
+                subject=partner.subject or head.subject,
+                scope=partner.scope or head.scope,
+                change=partner.change,
+                status_after=partner.status_after,
+                effective=partner.effective,
+                until=partner.until or head.until,
+                evidence=partner.evidence,
+                rule=partner.rule,
+                confidence=max(head.confidence, partner.confidence),
+                news=True,
+                cues=partner.cues,
+                headline=False,
+                actor_by=partner.actor_by if actor == partner.actor else head.actor_by,
+            )
         )
-    ]
+    return merged + [b for b in body if id(b) not in used]
+
+
+def _same_news(head: Event, body: Event) -> bool:
+    if head.change != body.change or head.status_after != body.status_after:
+        return False
+    if head.actor_by == "alias" and body.actor_by == "alias":
+        return head.actor == body.actor
+    if head.actor_by == "alias" or body.actor_by == "alias":
+        return head.actor.casefold() in body.actor.casefold() or (
+            body.actor.casefold() in head.actor.casefold()
+        )
+    return True
+
+
+def _names_well(event: Event) -> bool:
+    """A proper name (not a lone common noun such as "Judge") of up to four words."""
+    words = event.actor.split()
+    lone_noun = len(words) == 1 and words[0].casefold() in _AGENT_NOUNS
+    return event.actor[:1].isupper() and len(words) <= 4 and not lone_noun
+
+
+def _covers(fuller: Event, vaguer: Event) -> bool:
+    if fuller.change != vaguer.change:
+        return False
+    same_actor = fuller.actor == vaguer.actor or (
+        fuller.actor.split()[0].casefold() == vaguer.actor.split()[0].casefold()
+        and fuller.rule == vaguer.rule
+        and not (vaguer.subject and fuller.subject and vaguer.subject != fuller.subject)
+    )
+    if not same_actor:
+        return False
+    for name in ("subject", "scope"):
+        mine, theirs = getattr(vaguer, name), getattr(fuller, name)
+        if mine is not None and theirs != mine:
+            return False
+    known = [vaguer.subject, vaguer.scope].count(None)
+    richer = [fuller.subject, fuller.scope].count(None)
+    if richer != known:
+        return richer < known
+    # Equally specific: keep one, the more confident (then the earlier evidence).
+    return _rank(fuller) > _rank(vaguer) or (
+        _rank(fuller) == _rank(vaguer)
+        and fuller.actor != vaguer.actor
+        and len(fuller.actor) < len(vaguer.actor)
+    )
 
 
 def _status_after(rule: TriggerRule, clause: str, until: str | None) -> str:
@@ -413,10 +527,30 @@ def _generic_actor(before: str) -> str | None:
             if index and word.casefold() in _HEADLINE_VERBS:
                 words = words[:index]
                 break
-        words = [w for w in words if w.casefold() not in _NOT_ACTORS]
+        while words and words[0].casefold() in _NOT_ACTORS:
+            words = words[1:]
+        while words and words[-1].casefold() in _NOT_ACTORS:
+            words = words[:-1]
         if words and words[0][0].isupper() and words[0].casefold() not in _OPENERS:
-            return " ".join(words)
+            return _without_title(" ".join(words))
     return None
+
+
+_TITLE = re.compile(
+    r"\b(?:Gov\.|Governor|President|Vice President|Mayor|Attorney General|Secretary|"
+    r"Prime Minister|Minister|Chancellor|Premier|Sen\.|Senator|Rep\.)\s+(?=[A-Z])"
+)
+
+
+def _without_title(name: str) -> str:
+    """ "Montana Governor Greg Gianforte" → "Montana" (the office acts for the place);
+    "President Joe Biden" → "Joe Biden"; "Italy's" → "Italy"."""
+    name = re.sub(r"(?:'s|’s)$", "", name)
+    title = _TITLE.search(name)
+    if title is None:
+        return name
+    before, after = name[: title.start()].strip(), name[title.end() :].strip()
+    return before or after or name
 
 
 _HEADLINE_VERBS = frozenset(
@@ -547,12 +681,120 @@ def _subject_phrase(before: str) -> str | None:
 
 
 _SUBJECT_AFTER = re.compile(
-    r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?(?:(?:use|sale|sales)\s+of\s+)?"
-    r"(?:its\s+|their\s+|new\s+)?([a-z][a-z\- ]{2,40}?)"
-    r"(?=\s+(?:to|for|by|in|until|through|from|at|on|after|and|while)\b|[,.;:]|$)",
+    r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?"
+    r"(?:(?:use|sale|sales|imports?|exports?)\s+of\s+)?"
+    r"(?:its\s+|their\s+|new\s+|all\s+)?([A-Za-z][\w\- ]{1,40}?)"
+    r"(?=\s+(?:to|for|by|in|until|through|from|at|on|after|while|over|amid|that|which|"
+    r"expired|expires|ended|ends|lapsed|was|were|is|are|has|have|had|will)\b|[,.;:]|$)",
+)
+# Not subjects: dates and times that follow "on" ("extended ... on Monday").
+_NOT_SUBJECTS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december year month week day today
+    weekend""".split()
 )
 
 
+_COURT = re.compile(r"(?:judges?|courts?|justices?|tribunal|panel)\b", re.IGNORECASE)
+# What ends the object of a ban: a preposition, a conjunction, a clause, a time word.
+_OBJECT_STOP = frozenset(
+    """in on at for from to by until through after over amid under with while as across
+    since during that which who because unless if or but nationwide statewide worldwide
+    immediately indefinitely temporarily permanently today yesterday tomorrow this last next
+    starting effective can could may might must will would shall should is are was were be
+    been being has have had when where means said says so-called""".split()
+)
+_TRAILING = frozenset("and or of the a an its their".split())
+_OBJECT_SKIP = frozenset("the a an its their his her all new any some most".split())
+_USE_OF = re.compile(r"^(?:the\s+)?(?:use|sale|sales|import|imports|export|exports)\s+of\s+", re.I)
+
+
+def _object_subject(after_trigger: str) -> str | None:
+    """What a verb trigger acts on: "banning TikTok in the state" → "TikTok",
+    "ban imports of Russian oil" → "Russian oil". At most five words."""
+    text = _USE_OF.sub("", after_trigger.strip())
+    words = re.findall(r"[\w'’-]+|[^\w\s]", text)
+    while words and words[0].casefold() in _OBJECT_SKIP:
+        words = words[1:]
+    phrase: list[str] = []
+    for word in words:
+        stop = word.casefold() in _OBJECT_STOP or word.casefold().endswith("ly")
+        if not re.match(r"[\w'’-]", word) or stop or len(phrase) == 5:
+            break
+        phrase.append(word)
+    if not phrase or phrase[0].casefold() in _PRONOUNS or phrase[0][0].isdigit():
+        return None
+    while phrase and phrase[-1].casefold() in _TRAILING:
+        phrase.pop()
+    if not phrase:
+        return None
+    joined = " ".join(phrase)
+    # A proper name keeps its case ("TikTok"); a common noun phrase is lower-cased.
+    return joined if any(w[0].isupper() for w in phrase) else joined.lower()
+
+
 def _generic_subject(after_trigger: str) -> str | None:
-    match = _SUBJECT_AFTER.search(after_trigger)
-    return match.group(1).strip() if match else None
+    """What a ban is on: "a moratorium on evictions" → "evictions"."""
+    for match in _SUBJECT_AFTER.finditer(after_trigger):
+        words = match.group(1).split()
+        while words and words[-1].casefold() in _TRAILING:
+            words.pop()
+        if words and words[0].casefold() not in _NOT_SUBJECTS and len(words) <= 6:
+            phrase = " ".join(words)
+            return phrase if any(w[0].isupper() for w in words) else phrase.lower()
+    return None
+
+
+_BAN_NOUN = re.compile(r"\b(?:ban|moratorium|prohibition|pause|freeze|suspension|halt)s?\b", re.I)
+_BAN_VERB = re.compile(
+    r"\b(?:ban(?:s|ned|ning)?|prohibit(?:s|ed|ing)?|outlaw(?:s|ed|ing)?|bar(?:s|red|ring)?|"
+    r"halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|pause(?:s|d)?|pausing)\b",
+    re.I,
+)
+_CHANGE_VERBS = frozenset(
+    """extend extends extended lift lifts lifted end ends ended renew renews keep keeps impose
+    imposes imposed issue issues issued order orders announce announces adopt adopts approve
+    approves sign signs signed""".split()
+)
+_MODIFIER_SKIP = frozenset(
+    """its their the a an his her federal national nationwide statewide state city temporary
+    permanent new total near-total sweeping controversial first-of-its-kind""".split()
+)
+
+
+def _subject_in(clause: str, start: int, end: int) -> str | None:
+    """The subject of a measure without a topic pack, from the words around the trigger."""
+    found = _generic_subject(clause[start:]) or _object_subject(clause[end:])
+    if found and _BAN_NOUN.search(found):
+        # The object is the measure itself ("blocked Montana's ban on TikTok"): what it is on.
+        after = clause[end:]
+        noun = _BAN_NOUN.search(after)
+        found = (_generic_subject(after[noun.start() :]) if noun else None) or _modifiers(found)
+    if found is None:
+        found = _modifiers(clause[start:end])
+    if found is None:
+        # "introduced a bill that would ban TikTok": the ban's object, later in the clause.
+        verb = _BAN_VERB.search(clause, end)
+        found = _object_subject(clause[verb.end() :]) if verb else None
+    return found
+
+
+def _modifiers(span: str) -> str | None:
+    """The words naming what a ban is on, before its noun: "federal eviction moratorium"
+    → "eviction"."""
+    nouns = list(_BAN_NOUN.finditer(span))
+    if not nouns:
+        return None
+    noun = nouns[-1]
+    words = re.findall(r"[\w'’-]+", span[: noun.start()])[-3:]
+    kept: list[str] = []
+    for word in reversed(words):
+        lowered = word.casefold()
+        if lowered in _MODIFIER_SKIP or lowered in _NOT_SUBJECTS or word.isupper():
+            break
+        if word.endswith(("'s", "’s")) or word[0].isdigit() or _BAN_VERB.fullmatch(word):
+            break
+        if lowered in _CHANGE_VERBS:  # "To Extend Student Loan Moratorium"
+            break
+        kept.insert(0, lowered)
+    return " ".join(kept) or None

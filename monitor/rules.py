@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 ChangeKind = Literal[
     "imposed", "extended", "lifted", "expired", "blocked", "proposed", "expanded", "narrowed"
 ]
-CueKind = Literal["hypothetical", "negation", "call", "proposal", "opinion", "background"]
+CueKind = Literal[
+    "hypothetical", "negation", "call", "proposal", "opinion", "background", "sanction"
+]
 CHANGE_KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]
 
 

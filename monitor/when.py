@@ -52,7 +52,7 @@ _MONTHS = (
 _UNTIL_DATE = re.compile(
     rf"\b(?:until|through|till|to|ends?\s+on|expires?\s+on|expiring\s+on)\s+"
     rf"((?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)|(?:\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)"
-    rf"|(?:(?:the\s+)?end\s+of\s+(?:{_MONTHS}\s+)?\d{{4}}))",
+    rf"|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(?:{_MONTHS}\s+)?\d{{4}}|year|{_MONTHS})))",
     re.IGNORECASE,
 )
 
@@ -75,8 +75,16 @@ def _add(published: date, amount: int, unit: str) -> date:
 def _explicit_date(text: str, published: date) -> date | None:
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
     if cleaned.lower().removeprefix("the ").startswith("end of"):
+        rest = cleaned.lower().split("end of", 1)[1].strip().removeprefix("the ").strip()
+        if rest == "year":
+            return date(published.year, 12, 31)
+        if not rest[-4:].isdigit():  # "the end of March": this March's, or next year's
+            end = _explicit_date(f"end of {rest} {published.year}", published)
+            if end is not None and end < published:
+                end = _explicit_date(f"end of {rest} {published.year + 1}", published)
+            return end
         year = int(cleaned[-4:])
-        month_part = cleaned.lower().split("end of", 1)[1].strip()[:-4].strip()
+        month_part = rest[:-4].strip()
         if month_part:
             start = dateparser.parse(f"1 {month_part} {year}")
             return (start + relativedelta(months=1, days=-1)).date()

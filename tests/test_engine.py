@@ -216,3 +216,23 @@ def test_a_title_case_headline_names_its_actor_not_the_verb() -> None:
     assert [(e.actor, e.change) for e in events.events] == [("Governor", "extended")]
     house = ENGINE.extract("Ohio House Sends Fireworks Ban To Governor", "", PUBLISHED)
     assert [e.actor for e in house.events] == ["Ohio House"]
+
+
+GENERIC = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "fixtures" / "eval" / "generic.jsonl")
+    .read_text(encoding="utf-8")
+    .splitlines()
+]
+
+
+@pytest.mark.parametrize("article", GENERIC, ids=[a["id"] for a in GENERIC])
+def test_bans_on_anything_without_a_topic_pack(article: dict[str, object]) -> None:
+    """Short reports (our own wording) of bans on apps, drilling, evictions, executions,
+    chatbots and mining, and traps (calls, proposals, questions, sports bans, old news):
+    who changed what, and nothing where nothing changed."""
+    published = date.fromisoformat(str(article["published"]))
+    events = ENGINE.extract(str(article["title"]), str(article["text"]), published).events
+    assert sorted([e.actor, e.change] for e in events) == sorted(article["expect"])  # type: ignore[arg-type]
+    if "expect_until" in article:
+        assert [e.until for e in events] == [article["expect_until"]]
