@@ -25,6 +25,7 @@ from monitor.store import Store
 
 Clock = Callable[[], datetime]
 CONCURRENCY = 8
+LEASE_MARGIN_S = 10.0
 
 
 @dataclass
@@ -49,21 +50,15 @@ async def deliver_pending(
     """Try every due webhook and Apprise row once."""
     report = DeliverReport()
     config = settings.delivery
-    now = clock()
-    lease = now + timedelta(seconds=config.timeout * 3 + 60)
-    rows = store.claim_due(now, lease, prefixes=("webhook:", "apprise:"), limit=10_000)
-    if not rows:
-        return report
-    records = {r["id"]: r for r in store.change_records({row["change_id"] for row in rows})}
     webhooks = {w.channel: w for w in settings.webhooks}
     apprises = {a.channel: a for a in settings.apprise}
     limit = asyncio.Semaphore(CONCURRENCY)
     timeout = httpx.Timeout(config.timeout)
+    done: set[int] = set()
     async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
 
-        async def one(row: dict[str, Any]) -> None:
+        async def one(row: dict[str, Any], record: dict[str, Any]) -> None:
             async with limit:
-                record = records[row["change_id"]]
                 if row["channel"] in webhooks:
                     target = webhooks[row["channel"]]
                     try:
@@ -83,7 +78,18 @@ async def deliver_pending(
                     attempt = Attempt(False, error="channel no longer configured", permanent=True)
             _finish(store, row, attempt, clock(), settings, report)
 
-        await asyncio.gather(*(one(row) for row in rows))
+        while True:
+            # Claim a batch no larger than what runs at once, so each row's lease needs to
+            # cover one request only: a crash delays its resend by seconds, not minutes.
+            now = clock()
+            lease = now + timedelta(seconds=config.timeout + LEASE_MARGIN_S)
+            rows = store.claim_due(now, lease, prefixes=("webhook:", "apprise:"), limit=CONCURRENCY)
+            rows = [r for r in rows if r["id"] not in done]
+            if not rows:
+                break
+            done.update(r["id"] for r in rows)
+            records = {r["id"]: r for r in store.change_records({row["change_id"] for row in rows})}
+            await asyncio.gather(*(one(row, records[row["change_id"]]) for row in rows))
     return report
 
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from monitor import resources
 from monitor.cli import cli
 from monitor.config import DeliveryConfig, Settings, WebhookConfig
-from monitor.deliver import DeliverReport, deliver_pending
+from monitor.deliver import LEASE_MARGIN_S, DeliverReport, deliver_pending
 from monitor.engine import Engine
 from monitor.evaluate import evaluate_pending, replay
 from monitor.outbox import channels
@@ -241,7 +241,8 @@ def test_a_crash_between_send_and_mark_sent_resends_the_same_id(
     assert first_ids and seeded.outbox_counts()["pending"] == 3
 
     assert deliver(seeded, settings, clock).attempted == 0  # leased, not yet due
-    clock.advance(3600)
+    # The lease covers one request: the resend comes seconds later, not minutes.
+    clock.advance(settings.delivery.timeout + LEASE_MARGIN_S + 1)
     assert deliver(seeded, settings, clock).sent == 3
     resent = [p.headers["webhook-id"] for p in server.posts][len(first_ids) :]
     assert first_ids <= set(resent)
