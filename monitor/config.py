@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor import resources
+from monitor.policy import CHANGES
 
 ENV_PREFIX = "POLICY_MONITOR_"
 CONFIG_ENV = ENV_PREFIX + "CONFIG"
@@ -95,19 +96,6 @@ class PolicyConfig(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0, le=1)
 
 
-CHANGE_KINDS = (
-    "imposed",
-    "extended",
-    "lifted",
-    "expired",
-    "blocked",
-    "proposed",
-    "expanded",
-    "narrowed",
-    "reinstated",
-)
-
-
 class ChannelFilter(BaseModel):
     """Which changes a channel wants; an empty list means all."""
 
@@ -121,9 +109,9 @@ class ChannelFilter(BaseModel):
     @field_validator("changes")
     @classmethod
     def _known_changes(cls, kinds: list[str]) -> list[str]:
-        unknown = sorted(set(kinds) - set(CHANGE_KINDS))
+        unknown = sorted(set(kinds) - set(CHANGES))
         if unknown:
-            raise ValueError(f"unknown change kinds {unknown}; known: {', '.join(CHANGE_KINDS)}")
+            raise ValueError(f"unknown change kinds {unknown}; known: {', '.join(CHANGES)}")
         return kinds
 
 

@@ -5,18 +5,14 @@ a webhook receiver, an SMTP server, and helpers to start, stop and kill the daem
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from email.message import EmailMessage
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -90,23 +86,6 @@ class FeedSite:
             for p in list(self.server.posts)
             if p.path == "/hook"
         ]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def write_config(folder: Path, site: FeedSite, smtp_port: int, **daemon: str) -> Path:

@@ -7,21 +7,15 @@ import json
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from monitor.outbox import idempotency_key
-from tests.conftest import LocalServer
+from tests.conftest import Inbox, LocalServer
 from tests.daemon_harness import (
     SECRET,
     DaemonProcess,
     FeedSite,
-    Inbox,
-    free_port,
     seed_articles,
     wait_for,
     write_config,
@@ -30,15 +24,6 @@ from tests.standard_webhooks import verify
 
 TRIALS = 8
 BUDGET_S = 150  # stop starting new trials after this long
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def test_kill_9_at_random_moments_loses_nothing(

@@ -8,37 +8,23 @@ import json
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import feedparser
 import httpx
-import pytest
-from aiosmtpd.controller import Controller
 
 from monitor.daemon import digest_trigger
-from tests.conftest import LocalServer
+from tests.conftest import Inbox, LocalServer, free_port
 from tests.daemon_harness import (
     SECRET,
     DaemonProcess,
     FeedSite,
-    Inbox,
-    free_port,
     seed_articles,
     wait_for,
     write_config,
 )
 from tests.standard_webhooks import verify
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def test_the_daemon_alerts_once_per_change_and_resumes_after_a_restart(
