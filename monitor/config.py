@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -53,22 +54,24 @@ def parse_duration(value: object) -> object:
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
 
 
+def check_http_url(url: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url.strip()
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+
+
 class FeedConfig(BaseModel):
     """One `[[feeds]]` table."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str
+    url: HttpUrl
     interval: Seconds | None = None
     topic: str | None = None
     title: str | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url.strip()
 
 
 class FetchConfig(BaseModel):
@@ -119,16 +122,9 @@ class WebhookConfig(ChannelFilter):
     """One `[[webhooks]]` table: a receiver of signed CloudEvents, one change a request."""
 
     name: str | None = None
-    url: str
+    url: HttpUrl
     secret: str | None = None
     secret_env: str | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url.strip()
 
     @model_validator(mode="after")
     def _one_secret(self) -> WebhookConfig:
