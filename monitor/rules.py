@@ -20,7 +20,14 @@ ChangeKind = Literal[
     "imposed", "extended", "lifted", "expired", "blocked", "proposed", "expanded", "narrowed"
 ]
 CueKind = Literal[
-    "hypothetical", "negation", "call", "proposal", "opinion", "background", "sanction"
+    "hypothetical",
+    "negation",
+    "call",
+    "proposal",
+    "opinion",
+    "background",
+    "sanction",
+    "other-sense",
 ]
 CHANGE_KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]
 

@@ -15,7 +15,7 @@ from monitor.engine import Engine, Event
 from monitor.evaluation import score
 from monitor.parse import parse_file
 from monitor.rules import RuleFile, RuleSet, load_rules
-from monitor.when import resolve_until
+from monitor.engine.dates import resolve_until
 from tests.conftest import SEEDS, SHARED
 
 ENGINE = Engine(load_rules([resources.rules_dir()]))

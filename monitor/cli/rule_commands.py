@@ -38,11 +38,12 @@ def _read_jsonl(path: Path) -> list[tuple[dict[str, Any] | None, str | None]]:
 
 
 def _extract_record(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    # An undated article is still read; its events have no effective date.
     published = parse_date(record.get("published"))
-    if published is None:
-        return {"id": record.get("id"), "error": "missing or unreadable `published` date"}
     result = engine.extract(
-        str(record.get("title") or ""), str(record.get("text") or ""), published.date()
+        str(record.get("title") or ""),
+        str(record.get("text") or ""),
+        published.date() if published else None,
     )
     return {
         "id": record.get("id"),

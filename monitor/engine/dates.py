@@ -98,11 +98,17 @@ def _explicit_date(text: str, published: date) -> date | None:
     return parsed
 
 
-def resolve_until(text: str, published: date) -> str | None:
-    """The end of a measure as YYYY-MM-DD, "indefinite", or None if the text gives none."""
+def resolve_until(text: str, published: date | None) -> str | None:
+    """The end of a measure as YYYY-MM-DD, "indefinite", or None if the text gives none.
+    Without a publication date only an end the text dates in full can be resolved."""
     if _OPEN_ENDED.search(text):
         return INDEFINITE
     explicit = _UNTIL_DATE.search(text)
+    if published is None:
+        if explicit and re.search(r"\d{4}", explicit.group(1)):
+            resolved = _explicit_date(explicit.group(1), date(1, 1, 1))
+            return resolved.isoformat() if resolved else None
+        return None
     if explicit:
         resolved = _explicit_date(explicit.group(1), published)
         if resolved:

@@ -1,0 +1,314 @@
+"""Who acts: the jurisdiction or organisation behind a measure. Pure.
+
+In order: a topic pack's named actor before the trigger; a pronoun or description that
+stands for the article's main actor; a proper name that passes the name test; a named
+actor later in the clause; the agent of a passive ("was lifted by the regulator"); the
+noun phrase that opens the clause. Officials stand for their jurisdiction ("Gov. Jane
+Roe" → her state), seats of power for their country ("Brussels" → European Union).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from monitor.engine.lexicon import Lexicon
+from monitor.engine.places import Gazetteer
+
+PROPER_NOUN = re.compile(
+    r"\b[A-Z][\w&.'’-]*(?:\s+(?:of|for|de|and|on)\s+[A-Z][\w&.'’-]*|\s+[A-Z][\w&.'’-]*)*"
+)
+# Words that open a sentence or fill a headline without naming anyone.
+NOT_ACTORS = frozenset(
+    """the a an in on at last this that these those it its we they he she however meanwhile
+    after before when while some several many most both also but and or if as amid under
+    according police government federal state city law new more other his her their our
+    facial face tech technology now today yesterday why how what who where here there
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december""".split()
+)
+HEADLINE_VERBS = frozenset(
+    """to says say sends send approve approves approved pass passes passed vote votes voted
+    moves move plans plan will seeks seek wants want supports support backs back unveils
+    announces announce issues issue orders order imposes impose extends extend lifts lift
+    may could would should is are was were has have bans ban blocks block halts halt
+    suspends suspend prohibits prohibit bars bar outlaws outlaw ends end scraps scrap
+    pauses pause stops stop takes take puts put adopts adopt signs sign drops drop""".split()
+)
+# Names of bodies that can act, whatever their capitals.
+AGENT_NOUNS = frozenset(
+    """council regulator regulators court judge government ministry minister city state
+    agency board department commission parliament legislature lawmakers legislators company
+    firm school schools district university league county administration senate house
+    assembly authority authorities committee union bank retailer platform governor mayor
+    president regime cabinet police office watchdog federation association network chain
+    nation country province region town village municipality territory kingdom republic
+    federal national law treaty convention decree ordinance regulation directive
+    supervisors congress tribunal bureau service inc corp ltd group organisation
+    organization institute party club""".split()
+)
+# Words of news outlets: the one reporting is not the one acting.
+_OUTLET_WORDS = frozenset(
+    """times post news journal reuters ap afp bloomberg daily herald tribune courier gazette
+    guardian bbc cnn cnbc telegraph chronicle examiner register wire press verge techcrunch
+    axios politico wired observer independent mirror express""".split()
+)
+_TITLE = re.compile(
+    r"\b(?:Gov\.|Governor|President|Vice President|Mayor|Attorney General|Secretary|"
+    r"Prime Minister|Minister|Chancellor|Premier|Sen\.|Senator|Rep\.|Representative|"
+    r"Judge|Justice|Commissioner|Chairman|Chairwoman|Chair|CEO|Chief Executive)\s+(?=[A-Z])"
+)
+_OFFICE_PLACE = {
+    "gov.": "state",
+    "governor": "state",
+    "mayor": "city",
+    "president": "country",
+    "prime minister": "country",
+    "chancellor": "country",
+    "premier": "country",
+}
+_LOCAL_BODY = re.compile(
+    r"\b(?:city|town|county|village|borough)\s+(?:council|supervisors|commission|board|"
+    r"officials|leaders|lawmakers|commissioners|aldermen|councillors|councilors)\b|"
+    r"\b(?:board of supervisors|council members|councilmembers|city hall|the council)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_AGENT = re.compile(
+    r"\b(?:was|were|been|being|is|are)\s+\w+ed\s+by\s+(?:the\s+|a\s+)?"
+    r"([\w'’ -]{2,40}?)(?=\s+(?:on|in|at|after|for|to)\b|[.,;]|$)"
+)
+_BY_AGENT = re.compile(
+    r"^[^.;]{0,40}?\bby\s+(?:the\s+|a\s+)?((?:[A-Z][\w&.'’-]*\s*){1,5}|[a-z]+(?:\s+[a-z]+)?\s+"
+    r"(?:regulator|court|judge|government|ministry|council|agency|authority|authorities|"
+    r"commission|board|watchdog))"
+)
+_IN_PLACE = re.compile(r"^[^.;]{0,30}?\bin\s+(?:the\s+)?([A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)")
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "that"})
+_NOT_SUBJECT = frozenset(
+    """has have had will would is was are were be been being does did do can could may might
+    shall should must voted announced said says told became becomes agreed decided moved
+    plans plan also officially now on in at to for by with after before from that which who
+    then reportedly formally quietly""".split()
+)
+_PREPOSITIONS = frozenset({"at", "in", "on", "after", "before", "for", "by", "with", "from", "amid"})
+_VAGUE = frozenset({"across", "around", "nationwide", "several", "many", "some", "other", "various"})
+PRONOUNS = frozenset({"it", "they", "we", "he", "she", "i", "you", "this", "that", "there"})
+COURT = re.compile(r"(?:judges?|courts?|justices?|tribunal|panel)\b", re.IGNORECASE)
+
+
+@dataclass
+class ArticleActors:
+    """Actor resolution for one article: its named actors, dateline and places."""
+
+    lexicon: Lexicon
+    coreference: re.Pattern[str]
+    places: Gazetteer
+    sentences: list[str]
+    title_count: int
+    dateline: str | None = None
+    main_actor: str | None = None
+    _first_place: dict[str, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def word_forms(self) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
+        """Capitalised words seen inside body sentences (not as their first word), words
+        seen in lower case, and how often each word opens a sentence: the evidence that a
+        capitalised word is a name ("Facebook") and not "Attempts" or "Critics"."""
+        inside: set[str] = set()
+        lower: set[str] = set()
+        openers: dict[str, int] = {}
+        for index, sentence in enumerate(self.sentences):
+            words = re.findall(r"[\w&.'’-]+", sentence)
+            if words:
+                key = words[0].rstrip(".").removesuffix("'s").removesuffix("’s").casefold()
+                openers[key] = openers.get(key, 0) + 1
+            if index < self.title_count:
+                continue
+            for word in words[1:]:
+                word = word.rstrip(".").removesuffix("'s").removesuffix("’s")
+                if word[:1].isupper():
+                    inside.add(word.casefold())
+                elif word[:1].islower():
+                    lower.add(word.casefold())
+        return frozenset(inside), frozenset(lower), openers
+
+    def first_place(self, kind: str) -> str | None:
+        """The first country, state or city the article names (or its dateline)."""
+        if kind not in self._first_place:
+            found = None
+            if kind == "city" and self.dateline and self.places.kind(self.dateline) == "city":
+                found = self.dateline
+            for sentence in self.sentences if found is None else []:
+                for match in PROPER_NOUN.finditer(sentence):
+                    name = match.group(0).removesuffix("'s").removesuffix("’s")
+                    if self.places.kind(name) == kind:
+                        found = self.places.jurisdiction(name)
+                        break
+                if found:
+                    break
+            self._first_place[kind] = found
+        return self._first_place[kind]
+
+    # --- the name test ----------------------------------------------------------------
+
+    def is_name(self, name: str, *, in_title: bool) -> bool:
+        """A proper name of someone who can act: a place, a body, an acronym, a name the
+        article writes with a capital mid-sentence. Not an outlet, not a common word that
+        opens a sentence."""
+        words = name.split()
+        lowered = [w.casefold().strip(".,") for w in words]
+        if not words or set(lowered) & _OUTLET_WORDS:
+            return False
+        if self.places.is_place(name) or self.lexicon.by_alias.get(name.casefold()):
+            return True
+        if set(lowered) & AGENT_NOUNS and len(words) > 1:
+            return True
+        if any(w.isupper() and len(w.strip(".")) >= 2 for w in words):
+            return True  # FDA, E.P.A., IBM
+        head = lowered[0].removesuffix("'s").removesuffix("’s")
+        inside, lower, openers = self.word_forms
+        if head in inside or any(c.isupper() for c in words[0][1:]):
+            return True  # written as a name mid-sentence; TikTok, WhatsApp
+        if head not in lower and openers.get(head, 0) >= 2 and len(words) == 1:
+            return True  # "Facebook bans ..." / "Facebook has banned ...": never lower-case
+        if len(words) > 1:
+            # A title-case headline capitalises everything; a body sentence's later
+            # words are capitalised on purpose.
+            return not in_title or self._short
+        # One capitalised word the article never writes mid-sentence: a name only in a
+        # short item (a headline and a line), and not an inflected common word.
+        return self._short and not head.endswith(("ing", "ed", "s", "ly"))
+
+    @cached_property
+    def _short(self) -> bool:
+        return len(self.sentences) - self.title_count <= 2
+
+    # --- resolution -------------------------------------------------------------------
+
+    def resolve(
+        self, clause: str, at: int, *, in_title: bool, first_in_sentence: bool
+    ) -> list[tuple[str, str]]:
+        """The actors of a trigger at `at` in the clause, each with how it was found."""
+        before = [name for _, name in self.lexicon.find(clause[:at])]
+        if before:
+            return [(name, "alias") for name in dict.fromkeys(before)]
+        if self.main_actor and self.coreference.search(clause[: at + 1]):
+            return [(self.main_actor, "coreference")]
+        local = _LOCAL_BODY.search(clause[:at])
+        if local:
+            city = self.first_place("city")
+            if city:
+                return [(city, "local-body")]
+        generic = self._proper_actor(clause[:at], in_title=in_title)
+        if generic:
+            return [(generic, "proper-noun")]
+        after = [name for _, name in self.lexicon.find(clause)]
+        if after:
+            return [(name, "alias") for name in dict.fromkeys(after)]
+        if self.main_actor and self.coreference.search(clause):
+            return [(self.main_actor, "coreference")]
+        agent = _PASSIVE_AGENT.search(clause[at:])
+        if agent and not agent.group(1)[:1].isdigit():
+            return [(agent.group(1), "passive-agent")]
+        phrase = subject_phrase(clause[:at])
+        return [(phrase, "subject-phrase")] if phrase else []
+
+    def resolve_passive(self, clause: str, end: int, *, in_title: bool) -> list[tuple[str, str]]:
+        """The actor of a passive ("was banned by the regulator", "banned in Russia"): the
+        words before the verb name what is banned, not who bans it."""
+        after = clause[end:]
+        agent = _BY_AGENT.search(after)
+        if agent:
+            name = _possessive_cut(agent.group(1).strip())
+            if self.places.is_place(name) or self.lexicon.by_alias.get(name.casefold()):
+                return [(self.places.jurisdiction(self.lexicon.canonical(name)), "passive-agent")]
+            words = {w.casefold() for w in name.split()}
+            if words & AGENT_NOUNS or self.is_name(name, in_title=in_title):
+                return [(name, "passive-agent")]
+        place = _IN_PLACE.search(after)
+        if place and self.places.is_place(place.group(1)):
+            return [(self.places.jurisdiction(place.group(1)), "passive-place")]
+        named = [name for _, name in self.lexicon.find(after)]
+        if named:
+            return [(named[0], "alias")]
+        if self.main_actor:
+            return [(self.main_actor, "coreference")]
+        return []
+
+    def _proper_actor(self, before: str, *, in_title: bool) -> str | None:
+        candidates = [m for m in PROPER_NOUN.finditer(before)]
+        for match in reversed(candidates):
+            words = match.group(0).split()
+            # Title-case headlines capitalise verbs too: "Oklahoma House Sends ... Ban".
+            for index, word in enumerate(words):
+                if index and word.casefold() in HEADLINE_VERBS:
+                    words = words[:index]
+                    break
+            while words and words[0].casefold() in NOT_ACTORS:
+                words = words[1:]
+            while words and words[-1].casefold() in NOT_ACTORS:
+                words = words[:-1]
+            if not words:
+                continue
+            name = " ".join(words)
+            official = self._official(name)
+            if official:
+                return official
+            name = _possessive_cut(name)
+            if self.is_name(name, in_title=in_title):
+                return self.places.jurisdiction(name)
+        return None
+
+    def _official(self, name: str) -> str | None:
+        """ "Montana Governor Greg Gianforte" → Montana; "Gov. Jane Roe" → the state the
+        article names; "President Joe Biden" → the country; "Mayor John Doe" → the city."""
+        title = _TITLE.search(name)
+        if title is None:
+            return None
+        before = name[: title.start()].strip()
+        if before:
+            return self.places.jurisdiction(_possessive_cut(before))
+        office = title.group(0).strip().casefold()
+        kind = _OFFICE_PLACE.get(office)
+        place = self.first_place(kind) if kind else None
+        return place or _possessive_cut(name[title.end() :].strip()) or None
+
+
+def _possessive_cut(name: str) -> str:
+    return re.sub(r"(?:'s|’s)$", "", name, flags=re.IGNORECASE)
+
+
+def subject_phrase(before: str) -> str | None:
+    """The noun phrase that opens the clause: "The city council voted to ban" → "city
+    council". For actors no topic pack names."""
+    words = re.findall(r"[\w'’.-]+", before)
+    if words and words[0].casefold() in _PREPOSITIONS:
+        # "At any time the company could ..." : the subject follows the opening phrase.
+        determiners = [i for i, w in enumerate(words) if w.casefold() in ("the", "a", "an")]
+        words = words[determiners[0] :] if determiners else []
+    while words and words[0].casefold() in _DETERMINERS:
+        words = words[1:]
+    phrase: list[str] = []
+    for word in words:
+        lowered = word.casefold()
+        if lowered in _NOT_SUBJECT or (phrase and lowered.endswith("ed")) or len(phrase) == 4:
+            break
+        phrase.append(word)
+    if not phrase or phrase[0].casefold() in PRONOUNS or not phrase[-1][0].isalpha():
+        return None
+    # "cities across the country", "several states": a trend, not one actor's measure.
+    if _VAGUE.intersection(w.casefold() for w in words[: len(phrase) + 3]) or (
+        phrase[0].islower() and phrase[0].endswith("s") and not phrase[0].endswith(("'s", "’s"))
+    ):
+        return None
+    for index, word in enumerate(phrase):
+        if word.endswith(("'s", "’s")):  # "the state's moratorium" → the state
+            phrase = [*phrase[:index], word[:-2]]
+            break
+    # A lower-case phrase acts only if it names a body that can ("the telecom regulator");
+    # "the current pause", "the list of banned words" name none.
+    named = [w.casefold().removesuffix("'s").removesuffix("’s") for w in phrase]
+    if not AGENT_NOUNS.intersection(named):
+        return None
+    return " ".join(phrase).removesuffix("'s").removesuffix("’s")

@@ -1,0 +1,266 @@
+"""One sentence → candidate events. Pure.
+
+Each clause's strongest trigger is read with what surrounds it: the cues that demote or
+cancel it, its actor, subject and scope, and its end date. Whether a candidate is the
+article's news is decided later, by the reader, from where it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.engine.actors import COURT, ArticleActors
+from monitor.engine.cues import CANCELLING, background_when, find_cues, reported_speech, settle
+from monitor.engine.dates import resolve_until
+from monitor.engine.lexicon import Lexicon
+from monitor.engine.model import Event
+from monitor.engine.subjects import subject_in
+from monitor.rules import CueRule, TriggerRule
+
+_MORATORIUM_WORDS = re.compile(
+    r"moratori|temporar|pause|paused|halt|suspen|one-year|for a (?:whole |full )?year",
+    re.IGNORECASE,
+)
+_PERMANENT = re.compile(r"permanent", re.IGNORECASE)
+_ANNOUNCED = re.compile(r"\b(?:announced|imposed|introduced|issued|adopted|put in place)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceContext:
+    """What a sentence's reading needs from the article and the rules."""
+
+    triggers: list[TriggerRule]
+    cues: list[CueRule]
+    subjects: Lexicon
+    scopes: Lexicon
+    actors: ArticleActors
+    main_subject: str | None
+    published: date | None
+
+
+def sentence_events(
+    context: SentenceContext, sentence: str, position: int, *, is_title: bool
+) -> list[Event]:
+    events: list[Event] = []
+    evidence = sentence
+    sentence = reported_speech(sentence)
+    published = context.published
+    sentence_cues = find_cues(context.cues, sentence, 0, published, where="sentence")
+    first = True
+    for start, end in _clause_spans(sentence):
+        clause = sentence[start:end]
+        hit = strongest_trigger(context.triggers, clause)
+        if hit is None:
+            continue
+        rule, at, trigger_end = hit
+        found = {
+            **sentence_cues,
+            **find_cues(context.cues, clause, at, published, where="clause"),
+        }
+        cues = settle(found)
+        passive = _is_passive(clause, at, trigger_end, is_title=is_title)
+        if passive:
+            actors = context.actors.resolve_passive(clause, trigger_end, in_title=is_title)
+        else:
+            actors = context.actors.resolve(clause, at, in_title=is_title, first_in_sentence=first)
+        first = False
+        if not actors:
+            continue
+        subject = (
+            context.subjects.first(clause)
+            or context.subjects.first(sentence)
+            or context.main_subject
+            or (_passive_subject(clause[:at]) if passive else None)
+            or subject_in(clause, at, trigger_end)
+        )
+        scope = (
+            context.scopes.first(clause[at:])
+            or context.scopes.first(clause)
+            or context.scopes.first(sentence)
+        )
+        until = resolve_until(clause, published) or resolve_until(sentence, published)
+        status = status_after(rule, clause, until)
+        confidence = rule.confidence
+        if actors[0][1] == "alias" and subject:
+            confidence += 0.1
+        if actors[0][1] not in ("alias", "proper-noun"):
+            confidence -= 0.15
+        if is_title:
+            confidence -= 0.05  # headlines compress; a body sentence is better evidence
+        change = rule.change
+        if change == "lifted" and any(COURT.search(name) for name, _ in actors):
+            # A court that ends a measure strikes it down: blocked, not lifted by choice.
+            change, status = "blocked", "blocked"
+        if "proposal" in cues and change in ("imposed", "expanded", "extended", "lifted"):
+            # A plan, bill or proposal to ban (or to lift a ban) is not yet in force.
+            status = "ban" if change == "lifted" else "proposed"
+            change = "proposed"
+            cues.discard("proposal")
+        effective: str | None = published.isoformat() if published else None
+        if "background" in cues:
+            effective = (
+                background_when(context.cues, clause, sentence, published) if published else None
+            )
+            if _ANNOUNCED.search(clause):
+                change = "imposed"  # "a moratorium it announced last summer"
+            if change != "imposed":
+                until = None
+        if rule.change == "imposed" and _bare_noun(clause, at, trigger_end):
+            cues.add("background")  # "the ban", "after the Huawei ban": named, not imposed
+        cancelled = bool(cues & CANCELLING)
+        for actor, how in actors:
+            events.append(
+                Event(
+                    actor=actor,
+                    subject=subject,
+                    scope=scope,
+                    change=change,
+                    status_after=status,
+                    effective=effective,
+                    until=until if status == "moratorium" else None,
+                    evidence=evidence,
+                    rule=rule.id,
+                    confidence=max(0.05, min(0.99, confidence)),
+                    news=not cues,
+                    cues=tuple(sorted(cues)) if cancelled or cues else (),
+                    headline=is_title,
+                    actor_by=how,
+                    position=position,
+                )
+            )
+    return events
+
+
+_PARTICIPLE = re.compile(
+    r"(?:banned|barred|blocked|halted|suspended|prohibited|outlawed|paused|restricted|"
+    r"lifted|extended|struck down|overturned)\b",
+    re.IGNORECASE,
+)
+_BE = re.compile(
+    r"\b(?:is|are|was|were|been|be|being|get|gets|got|has been|have been|had been)"
+    r"(?:\s+\w+ly)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_passive(clause: str, at: int, end: int, *, is_title: bool) -> bool:
+    """ "The app was banned", "Cartoon banned in Russia" (a headline drops the verb
+    "to be"): the words before the trigger are what is banned."""
+    if not _PARTICIPLE.match(clause, at):
+        return False
+    before = clause[:at].rstrip()
+    if _BE.search(before):
+        return True
+    return is_title and bool(before) and before[-1:].isalnum()
+
+
+def _passive_subject(before: str) -> str | None:
+    """What a passive's subject names: "her episode on the war" → "episode on the war"."""
+    words = re.findall(r"[\w'’-]+", before)
+    while words and words[-1].casefold() in ("is", "are", "was", "were", "been", "has", "have",
+                                             "had", "be", "being", "get", "gets", "got"):
+        words.pop()
+    while words and words[0].casefold() in ("the", "a", "an", "its", "their", "her", "his"):
+        words = words[1:]
+    return " ".join(words[-6:]) or None
+
+
+_NOUN_TRIGGER = re.compile(
+    r"(?:bans?|moratori(?:um|a|ums)|embargo(?:es)?|prohibitions?|suspension\s+of)$", re.I
+)
+_VERB_BEFORE = frozenset(
+    """to will would could may might must shall should can cannot not also and or 'll
+    it they he she we i who which that effectively quietly officially formally
+    reportedly now""".split()
+)
+_NOUN_BEFORE = frozenset(
+    """a an the its their his her our this that these those any no new total near-total
+    temporary permanent blanket outright nationwide statewide federal national sweeping
+    proposed planned full partial similar existing current earlier previous such global
+    worldwide complete indefinite citywide countywide""".split()
+)
+_NOUN_AFTER = frozenset(
+    """on of against for in to and or was is has had will would could came comes took
+    takes that which from by at""".split()
+)
+# Verbs that make a named ban news: "announced a moratorium", "issues 12-month ban".
+_IMPOSING = re.compile(
+    r"\b(?:announc|impos|introduc|issu|adopt|approv|pass|unveil|enact|declar|order|put|"
+    r"plac|agre|implement|begin|began|begun|start|launch|sign|institut|establish|enforc|"
+    r"slap|roll|set|bring|brought|extend|reinstat|expand|vot|call(?:s|ed)? for|lift|"
+    r"end|scrap|propos|seek|want|back|support|consider|plan|prepar|weigh|mull|eye|"
+    r"urg|demand|threaten|face|oppos|reject|challeng|uph[oe]ld|defend|renew|keep|kept|"
+    r"maintain|continu|mak|made|get|got|win|won|lose|lost|extend|push|overturn|block|"
+    r"strik|struck|revok|rescind|repeal|delay|postpon|suspend|freez|halt)\w*\b",
+    re.IGNORECASE,
+)
+_PASSIVE_IMPOSED = re.compile(
+    r"^[^.;]{0,60}?\b(?:was|were|has been|have been|is|are|will be|had been|being)\s+"
+    r"(?:\w+ly\s+)?(?:imposed|announced|introduced|approved|adopted|passed|enacted|ordered|"
+    r"issued|extended|put in place|agreed|implemented|declared|signed)\b",
+    re.IGNORECASE,
+)
+
+
+def _bare_noun(clause: str, at: int, end: int) -> bool:
+    """A ban named as a noun with no verb that imposes it ("the ban", "Huawei ban",
+    "faces a ban"): a mention of a measure, not news of one. Verb uses ("Amazon bans
+    police use") and nouns governed by a verb ("issues 12-month ban") are news."""
+    word = clause[at:end]
+    if not _NOUN_TRIGGER.match(word):
+        return False
+    before = re.findall(r"[\w'’-]+", clause[:at])
+    after = re.findall(r"[\w'’-]+|[.,;:!?]", clause[end:])
+    previous = before[-1].casefold() if before else ""
+    following = after[0].casefold() if after else ""
+    if word.casefold() in ("ban", "bans"):
+        if previous in _VERB_BEFORE:
+            return False  # "to ban", "will ban": a verb
+        nounish = (
+            previous in _NOUN_BEFORE
+            or previous.endswith(("'s", "’s"))
+            or "-" in previous
+            or following in _NOUN_AFTER
+            or not following
+            or not following[:1].isalnum()
+        )
+        if not nounish:
+            return False  # "Amazon bans police use"
+    window = " ".join(before[-8:])
+    return not (_IMPOSING.search(window) or _PASSIVE_IMPOSED.search(clause[end:]))
+
+
+def _clause_spans(sentence: str) -> list[tuple[int, int]]:
+    from monitor.engine.text import clauses
+
+    return clauses(sentence)
+
+
+def strongest_trigger(
+    triggers: list[TriggerRule], clause: str
+) -> tuple[TriggerRule, int, int] | None:
+    """The highest-priority trigger of the clause: (rule, start, end). A trigger that
+    opens with the court ("The Supreme Court struck down ...") starts after it, so the
+    court stays in the text where the actor is looked for."""
+    for rule in triggers:  # highest priority first
+        match = rule.regex.search(clause)
+        if match:
+            start = match.start()
+            court = COURT.match(clause, start)
+            if court:
+                start = court.end()
+            return (rule, start, match.end())
+    return None
+
+
+def status_after(rule: TriggerRule, clause: str, until: str | None) -> str:
+    if rule.status is not None:
+        return rule.status
+    if _PERMANENT.search(clause):
+        return "ban"
+    # A measure with an end, even an open one ("until further notice"), is a moratorium.
+    if _MORATORIUM_WORDS.search(clause) or until is not None:
+        return "moratorium"
+    return "ban"

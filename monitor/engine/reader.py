@@ -1,0 +1,152 @@
+"""The article reader: an article → its news (events), its background and what cues
+rejected. Pure: rules, text and the publication date in.
+
+A news article reports one change, sometimes two, in its headline and lead; the rest is
+context. So candidates are ranked by where they stand: the headline and the first body
+sentences carry the news peg, a later sentence counts only when it marks itself as news
+of the day ("on Tuesday", "today"), and the article gives one event per policy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from monitor.engine.actors import ArticleActors
+from monitor.engine.candidates import SentenceContext, sentence_events
+from monitor.engine.lexicon import Lexicon
+from monitor.engine.merge import keep_best, merge_headline, merge_vague
+from monitor.engine.model import Event, Extraction
+from monitor.engine.places import gazetteer
+from monitor.engine.text import Article, read_article
+from monitor.rules import CueRule, RuleSet, TriggerRule
+
+# A body sentence beyond the lead is news only when it says it happened now.
+_NEWS_OF_THE_DAY = re.compile(
+    r"\b(?:today|tonight|this (?:morning|afternoon|evening|week)|on (?:monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday) (?:night|morning|afternoon|evening)|overnight|"
+    r"(?:comes?|came) into (?:force|effect)|takes? effect|took effect|"
+    r"goes into effect|went into effect)\b",
+    re.IGNORECASE,
+)
+# At most this many changes from one article: its news, sometimes a second change.
+MAX_EVENTS = 2
+
+
+class Engine:
+    """Compiled rules. Build once, call extract() per article."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.triggers: list[TriggerRule] = sorted(rules.triggers, key=lambda t: -t.priority)
+        self.cues: list[CueRule] = rules.cues
+        self.actors = Lexicon(rules.merged("actors"))
+        self.subjects = Lexicon(rules.merged("subjects"))
+        self.scopes = Lexicon(rules.merged("scopes"))
+        self.places = gazetteer()
+        coref = sorted(rules.coreference, key=len, reverse=True)
+        self.coreference = re.compile(
+            r"\b(?:" + ("|".join(re.escape(c) for c in coref) or r"(?!x)x") + r")\b", re.IGNORECASE
+        )
+        # Two prefilters. First the triggers' keywords (word starts, one regex): most
+        # articles and sentences stop there. Then, per sentence, any trigger's patterns.
+        stems = sorted({k for t in self.triggers for k in t.keywords}, key=len, reverse=True)
+        loose = [f"(?:{p})" for t in self.triggers if t.keyword_regex is None for p in t.patterns]
+        self.keywords = re.compile(
+            "|".join([r"\b(?:" + "|".join(map(re.escape, stems)) + ")", *loose]), re.IGNORECASE
+        )
+        self.prefilter = re.compile(
+            "|".join(f"(?:{p})" for t in self.triggers for p in t.patterns), re.IGNORECASE
+        )
+
+    def normalise(self, kind: str, name: str | None) -> str | None:
+        """A name as the topic packs spell it ("law enforcement" → "police")."""
+        if name is None:
+            return None
+        lexicon = {"actors": self.actors, "subjects": self.subjects, "scopes": self.scopes}[kind]
+        return lexicon.canonical(name)
+
+    def extract(self, title: str, text: str, published: date | None) -> Extraction:
+        if not self.keywords.search(title) and not self.keywords.search(text):
+            return Extraction()
+        article = read_article(title, text)
+        candidates = self.candidates(article, title, text, published)
+        return judge(article, candidates)
+
+    def candidates(
+        self, article: Article, title: str, text: str, published: date | None
+    ) -> list[Event]:
+        """Every trigger of every sentence, read in its clause."""
+        main_actor = self.actors.first(title) or self.actors.first(text)
+        actors = ArticleActors(
+            self.actors,
+            self.coreference,
+            self.places,
+            article.sentences,
+            len(article.title),
+            article.dateline,
+            main_actor,
+        )
+        context = SentenceContext(
+            self.triggers,
+            self.cues,
+            self.subjects,
+            self.scopes,
+            actors,
+            self.subjects.first(title) or self.subjects.first(text),
+            published,
+        )
+        found: list[Event] = []
+        for index, sentence in enumerate(article.sentences):
+            if not self.keywords.search(sentence) or not self.prefilter.search(sentence):
+                continue
+            found.extend(
+                sentence_events(context, sentence, index, is_title=index < len(article.title))
+            )
+        return found
+
+
+def judge(article: Article, candidates: list[Event]) -> Extraction:
+    """Sort candidates into news, background and rejected; then one event per policy,
+    and the article's news peg first."""
+    news: dict[tuple[Any, ...], Event] = {}
+    background: dict[tuple[Any, ...], Event] = {}
+    rejected: list[Event] = []
+    for event in candidates:
+        if event.news and not (
+            article.in_lead(event.position) or _NEWS_OF_THE_DAY.search(event.evidence)
+        ):
+            # Deep in the body and not marked as today's: context for the news.
+            event = event.but(news=False, cues=("background",))
+        if event.news:
+            keep_best(news, event)
+        elif event.cues == ("background",):
+            keep_best(background, event)
+        else:
+            rejected.append(event)
+    events = merge_headline(merge_vague(news))
+    return Extraction(peg(events), merge_vague(background), rejected)
+
+
+def peg(events: list[Event]) -> list[Event]:
+    """The article's news: the earliest sentence's events (a headline may name two
+    actors), then at most one more change from the lead about another policy."""
+    if not events:
+        return []
+    ordered = sorted(events, key=lambda e: (e.position, -e.confidence))
+    first = ordered[0].position
+    kept = [e for e in ordered if e.position == first]
+    for event in ordered:
+        if len(kept) >= MAX_EVENTS:
+            break
+        if event in kept:
+            continue
+        if all(_other_policy(event, k) for k in kept) and event.actor_by == "alias":
+            kept.append(event)
+    return kept[:MAX_EVENTS] if len(kept) > MAX_EVENTS else kept
+
+
+def _other_policy(event: Event, kept: Event) -> bool:
+    return event.actor.casefold() != kept.actor.casefold()

@@ -1,0 +1,127 @@
+"""What a measure is on: the object of a verb trigger ("banning TikTok"), the phrase after
+a ban noun ("a moratorium on evictions"), or the words before it ("eviction
+moratorium"), for bans no topic pack names. Pure."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.engine.actors import PRONOUNS
+
+_SUBJECT_AFTER = re.compile(
+    r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?"
+    r"(?:(?:use|sale|sales|imports?|exports?)\s+of\s+)?"
+    r"(?:its\s+|their\s+|new\s+|all\s+)?([A-Za-z][\w\- ]{1,40}?)"
+    r"(?=\s+(?:to|for|by|in|until|through|from|at|on|after|while|over|amid|that|which|"
+    r"expired|expires|ended|ends|lapsed|was|were|is|are|has|have|had|will)\b|[,.;:]|$)",
+)
+# Not subjects: dates and times that follow "on" ("extended ... on Monday").
+_NOT_SUBJECTS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december year month week day today
+    weekend""".split()
+)
+
+
+# What ends the object of a ban: a preposition, a conjunction, a clause, a time word.
+_OBJECT_STOP = frozenset(
+    """in on at for from to by until through after over amid under with while as across
+    since during that which who because unless if or but nationwide statewide worldwide
+    immediately indefinitely temporarily permanently today yesterday tomorrow this last next
+    starting effective can could may might must will would shall should is are was were be
+    been being has have had when where means said says so-called""".split()
+)
+_TRAILING = frozenset("and or of the a an its their".split())
+_OBJECT_SKIP = frozenset("the a an its their his her all new any some most".split())
+_USE_OF = re.compile(r"^(?:the\s+)?(?:use|sale|sales|import|imports|export|exports)\s+of\s+", re.I)
+
+
+def _object_subject(after_trigger: str) -> str | None:
+    """What a verb trigger acts on: "banning TikTok in the state" → "TikTok",
+    "ban imports of Russian oil" → "Russian oil". At most five words."""
+    text = _USE_OF.sub("", after_trigger.strip())
+    words = re.findall(r"[\w'’-]+|[^\w\s]", text)
+    while words and words[0].casefold() in _OBJECT_SKIP:
+        words = words[1:]
+    phrase: list[str] = []
+    for word in words:
+        stop = word.casefold() in _OBJECT_STOP or word.casefold().endswith("ly")
+        if not re.match(r"[\w'’-]", word) or stop or len(phrase) == 5:
+            break
+        phrase.append(word)
+    if not phrase or phrase[0].casefold() in PRONOUNS or phrase[0][0].isdigit():
+        return None
+    while phrase and phrase[-1].casefold() in _TRAILING:
+        phrase.pop()
+    if not phrase:
+        return None
+    joined = " ".join(phrase)
+    # A proper name keeps its case ("TikTok"); a common noun phrase is lower-cased.
+    return joined if any(w[0].isupper() for w in phrase) else joined.lower()
+
+
+def _generic_subject(after_trigger: str) -> str | None:
+    """What a ban is on: "a moratorium on evictions" → "evictions"."""
+    for match in _SUBJECT_AFTER.finditer(after_trigger):
+        words = match.group(1).split()
+        while words and words[-1].casefold() in _TRAILING:
+            words.pop()
+        if words and words[0].casefold() not in _NOT_SUBJECTS and len(words) <= 6:
+            phrase = " ".join(words)
+            return phrase if any(w[0].isupper() for w in words) else phrase.lower()
+    return None
+
+
+_BAN_NOUN = re.compile(r"\b(?:ban|moratorium|prohibition|pause|freeze|suspension|halt)s?\b", re.I)
+_BAN_VERB = re.compile(
+    r"\b(?:ban(?:s|ned|ning)?|prohibit(?:s|ed|ing)?|outlaw(?:s|ed|ing)?|bar(?:s|red|ring)?|"
+    r"halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|pause(?:s|d)?|pausing)\b",
+    re.I,
+)
+_CHANGE_VERBS = frozenset(
+    """extend extends extended lift lifts lifted end ends ended renew renews keep keeps impose
+    imposes imposed issue issues issued order orders announce announces adopt adopts approve
+    approves sign signs signed""".split()
+)
+_MODIFIER_SKIP = frozenset(
+    """its their the a an his her federal national nationwide statewide state city temporary
+    permanent new total near-total sweeping controversial first-of-its-kind""".split()
+)
+
+
+def subject_in(clause: str, start: int, end: int) -> str | None:
+    """The subject of a measure without a topic pack, from the words around the trigger."""
+    found = _generic_subject(clause[start:]) or _object_subject(clause[end:])
+    if found and _BAN_NOUN.search(found):
+        # The object is the measure itself ("blocked Montana's ban on TikTok"): what it is on.
+        after = clause[end:]
+        noun = _BAN_NOUN.search(after)
+        found = (_generic_subject(after[noun.start() :]) if noun else None) or _modifiers(found)
+    if found is None:
+        found = _modifiers(clause[start:end])
+    if found is None:
+        # "introduced a bill that would ban TikTok": the ban's object, later in the clause.
+        verb = _BAN_VERB.search(clause, end)
+        found = _object_subject(clause[verb.end() :]) if verb else None
+    return found
+
+
+def _modifiers(span: str) -> str | None:
+    """The words naming what a ban is on, before its noun: "federal eviction moratorium"
+    → "eviction"."""
+    nouns = list(_BAN_NOUN.finditer(span))
+    if not nouns:
+        return None
+    noun = nouns[-1]
+    words = re.findall(r"[\w'’-]+", span[: noun.start()])[-3:]
+    kept: list[str] = []
+    for word in reversed(words):
+        lowered = word.casefold()
+        if lowered in _MODIFIER_SKIP or lowered in _NOT_SUBJECTS or word.isupper():
+            break
+        if word.endswith(("'s", "’s")) or word[0].isdigit() or _BAN_VERB.fullmatch(word):
+            break
+        if lowered in _CHANGE_VERBS:  # "To Extend Student Loan Moratorium"
+            break
+        kept.insert(0, lowered)
+    return " ".join(kept) or None
