@@ -44,15 +44,15 @@ AGENT_NOUNS = frozenset(
     assembly authority authorities committee union bank retailer platform governor mayor
     president regime cabinet police office watchdog federation association network chain
     nation country province region town village municipality territory kingdom republic
-    federal national law treaty convention decree ordinance regulation directive
-    supervisors congress tribunal bureau service inc corp ltd group organisation
+    federal national supervisors congress tribunal bureau service inc corp ltd group organisation
     organization institute party club""".split()
 )
 # Words of news outlets: the one reporting is not the one acting.
 _OUTLET_WORDS = frozenset(
     """times post news journal reuters ap afp bloomberg daily herald tribune courier gazette
     guardian bbc cnn cnbc telegraph chronicle examiner register wire press verge techcrunch
-    axios politico wired observer independent mirror express""".split()
+    axios politico wired observer independent mirror express mail sun newspaper magazine
+    survey poll""".split()
 )
 _TITLE = re.compile(
     r"\b(?:Gov\.|Governor|President|Vice President|Mayor|Attorney General|Secretary|"
@@ -242,7 +242,9 @@ class ArticleActors:
             words = match.group(0).split()
             # Title-case headlines capitalise verbs too: "Oklahoma House Sends ... Ban".
             for index, word in enumerate(words):
-                if index and word.casefold() in HEADLINE_VERBS:
+                if index and (
+                    word.casefold() in HEADLINE_VERBS or (in_title and _verb_like(word, self.places))
+                ):
                     words = words[:index]
                     break
             while words and words[0].casefold() in NOT_ACTORS:
@@ -275,6 +277,18 @@ class ArticleActors:
         return place or _possessive_cut(name[title.end() :].strip()) or None
 
 
+def _verb_like(word: str, places: Gazetteer) -> bool:
+    """A title-case headline's verb: "DOT Rejects ...", "Canada Threatens ...". A third-
+    person -s form that is not a place ("Wales") or a company's plural ("Airlines")."""
+    lowered = word.casefold()
+    return (
+        len(word) > 3
+        and lowered.endswith("s")
+        and not lowered.endswith(("ss", "us", "is", "ics", "lines", "ings", "ers", "ies"))
+        and not places.is_place(word)
+    )
+
+
 def _possessive_cut(name: str) -> str:
     return re.sub(r"(?:'s|’s)$", "", name, flags=re.IGNORECASE)
 
@@ -297,6 +311,8 @@ def subject_phrase(before: str) -> str | None:
         phrase.append(word)
     if not phrase or phrase[0].casefold() in PRONOUNS or not phrase[-1][0].isalpha():
         return None
+    if phrase[0].casefold().endswith("ing") or len(phrase) > 3 and phrase[0].islower():
+        return None  # "forcing this nation", a lower-case run: not a named body
     # "cities across the country", "several states": a trend, not one actor's measure.
     if _VAGUE.intersection(w.casefold() for w in words[: len(phrase) + 3]) or (
         phrase[0].islower() and phrase[0].endswith("s") and not phrase[0].endswith(("'s", "’s"))

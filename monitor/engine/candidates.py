@@ -55,6 +55,8 @@ def sentence_events(
         if hit is None:
             continue
         rule, at, trigger_end = hit
+        if _inside_name(clause, at, is_title=is_title):
+            continue  # "Peoples Ban Corp": a name, not a ban
         found = {
             **sentence_cues,
             **find_cues(context.cues, clause, at, published, where="clause"),
@@ -107,6 +109,8 @@ def sentence_events(
                 change = "imposed"  # "a moratorium it announced last summer"
             if change != "imposed":
                 until = None
+        if published and _dated_before(clause, published):
+            cues.add("background")  # "On February 20, Brazil suspended ...": earlier news
         if rule.change == "imposed" and _bare_noun(clause, at, trigger_end):
             cues.add("background")  # "the ban", "after the Huawei ban": named, not imposed
         cancelled = bool(cues & CANCELLING)
@@ -168,8 +172,11 @@ def _passive_subject(before: str) -> str | None:
 
 
 _NOUN_TRIGGER = re.compile(
-    r"(?:bans?|moratori(?:um|a|ums)|embargo(?:es)?|prohibitions?|suspension\s+of)$", re.I
+    r"(?:bans?|moratori(?:um|a|ums)|embargo(?:es)?|prohibitions?|suspension|freeze|halt|"
+    r"pause)\b",
+    re.I,
 )
+_AMBIGUOUS = frozenset({"ban", "bans", "freeze", "halt", "pause"})
 _VERB_BEFORE = frozenset(
     """to will would could may might must shall should can cannot not also and or 'll
     it they he she we i who which that effectively quietly officially formally
@@ -187,13 +194,15 @@ _NOUN_AFTER = frozenset(
 )
 # Verbs that make a named ban news: "announced a moratorium", "issues 12-month ban".
 _IMPOSING = re.compile(
-    r"\b(?:announc|impos|introduc|issu|adopt|approv|pass|unveil|enact|declar|order|put|"
-    r"plac|agre|implement|begin|began|begun|start|launch|sign|institut|establish|enforc|"
-    r"slap|roll|set|bring|brought|extend|reinstat|expand|vot|call(?:s|ed)? for|lift|"
-    r"end|scrap|propos|seek|want|back|support|consider|plan|prepar|weigh|mull|eye|"
-    r"urg|demand|threaten|face|oppos|reject|challeng|uph[oe]ld|defend|renew|keep|kept|"
-    r"maintain|continu|mak|made|get|got|win|won|lose|lost|extend|push|overturn|block|"
-    r"strik|struck|revok|rescind|repeal|delay|postpon|suspend|freez|halt)\w*\b",
+    r"\b(?:(?:announc|impos|introduc|issu|adopt|approv|pass|unveil|enact|declar|order|"
+    r"plac|agre|implement|start|launch|sign|institut|establish|enforc|roll|extend|reinstat|"
+    r"expand|vot|lift|end|scrap|propos|seek|want|back|support|consider|plan|prepar|weigh|"
+    r"mull|eye|urg|demand|threaten|face|oppos|reject|challeng|defend|renew|keep|maintain|"
+    r"continu|mak|push|overturn|block|strik|revok|rescind|repeal|delay|postpon|suspend|"
+    r"freez|halt|send|call|win|los|get|uph[oe]ld)(?:e|es|ed|ing|s|d|ted|ped|ned|ning)?|"
+    r"put|putting|set|setting|bring|brought|began|begun|begin|made|kept|sent|won|lost|got|"
+    r"slapped|struck|"
+    r"planned|planning|froze|frozen)\b",
     re.IGNORECASE,
 )
 _PASSIVE_IMPOSED = re.compile(
@@ -204,18 +213,54 @@ _PASSIVE_IMPOSED = re.compile(
 )
 
 
+def _inside_name(clause: str, at: int, *, is_title: bool) -> bool:
+    """A capitalised trigger word mid-sentence between capitalised words is part of a
+    name ("Peoples Ban Corp"); headlines capitalise everything, so not there."""
+    if is_title or at == 0 or not clause[at].isupper():
+        return False
+    before = clause[:at].split()[-1:]
+    after = clause[at:].split()[1:2]
+    return any(w[:1].isupper() for w in before + after)
+
+
+_MONTH_DAY = re.compile(
+    r"\b(?:on\s+)?(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+"
+    r"(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})"
+)
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+
+
+def _dated_before(clause: str, published: date) -> bool:
+    """The clause dates its event a week or more before the article ("On February 20,
+    Brazil suspended ..." in a March story): a report of earlier news."""
+    for match in _MONTH_DAY.finditer(clause):
+        month = _MONTHS[match.group(1)[:3].casefold()]
+        try:
+            when = date(published.year, month, int(match.group(2)))
+        except ValueError:
+            continue
+        if when > published:
+            continue  # a date ahead: an end or a start to come, not the past
+        if (published - when).days >= 7:
+            return True
+    return False
+
+
 def _bare_noun(clause: str, at: int, end: int) -> bool:
     """A ban named as a noun with no verb that imposes it ("the ban", "Huawei ban",
     "faces a ban"): a mention of a measure, not news of one. Verb uses ("Amazon bans
     police use") and nouns governed by a verb ("issues 12-month ban") are news."""
-    word = clause[at:end]
-    if not _NOUN_TRIGGER.match(word):
+    noun = _NOUN_TRIGGER.match(clause, at)
+    if noun is None:
         return False
+    word = noun.group(0)
+    end = noun.end()
     before = re.findall(r"[\w'’-]+", clause[:at])
     after = re.findall(r"[\w'’-]+|[.,;:!?]", clause[end:])
     previous = before[-1].casefold() if before else ""
     following = after[0].casefold() if after else ""
-    if word.casefold() in ("ban", "bans"):
+    if word.casefold() in _AMBIGUOUS:
         if previous in _VERB_BEFORE:
             return False  # "to ban", "will ban": a verb
         nounish = (

@@ -31,6 +31,12 @@ _NEWS_OF_THE_DAY = re.compile(
     r"goes into effect|went into effect)\b",
     re.IGNORECASE,
 )
+_TO_FORM = re.compile(r"\bto\s+(?:ban|bar|prohibit|outlaw|block|halt|suspend|stop)\b", re.I)
+_ONLY_A_PLAN = re.compile(
+    r"\b(?:reportedly\s+plan|plans?\s+to|planning\s+to|is\s+considering|proposal|"
+    r"propos(?:e|es|ed|ing)|draft|would\s+(?:ban|bar|prohibit|block))",
+    re.IGNORECASE,
+)
 # At most this many changes from one article: its news, sometimes a second change.
 MAX_EVENTS = 2
 
@@ -127,7 +133,21 @@ def judge(article: Article, candidates: list[Event]) -> Extraction:
         else:
             rejected.append(event)
     events = merge_headline(merge_vague(news))
+    events = [_headline_modality(article, e) for e in events]
     return Extraction(peg(events), merge_vague(background), rejected)
+
+
+def _headline_modality(article: Article, event: Event) -> Event:
+    """ "Amazon to ban 'union' from staff chat app": a headline's "to ban" is a decision
+    unless the lead says it is only a plan ("reportedly plans to", "would")."""
+    if event.change != "imposed" or not _TO_FORM.search(event.evidence):
+        return event
+    if not (event.headline or event.position < len(article.title)):
+        return event
+    lead = " ".join(article.body[:2])
+    if _ONLY_A_PLAN.search(lead):
+        return event.but(change="proposed", status_after="proposed", until=None)
+    return event
 
 
 def peg(events: list[Event]) -> list[Event]:

@@ -11,9 +11,9 @@ from monitor.engine.actors import PRONOUNS
 _SUBJECT_AFTER = re.compile(
     r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?"
     r"(?:(?:use|sale|sales|imports?|exports?)\s+of\s+)?"
-    r"(?:its\s+|their\s+|new\s+|all\s+)?([A-Za-z][\w\- ]{1,40}?)"
+    r"(?:its\s+|their\s+|new\s+|all\s+)?([A-Za-z][\w\- ]{1,60}?)"
     r"(?=\s+(?:to|for|by|in|until|through|from|at|on|after|while|over|amid|that|which|"
-    r"expired|expires|ended|ends|lapsed|was|were|is|are|has|have|had|will)\b|[,.;:]|$)",
+    r"expired|expires|ended|ends|lapsed|was|were|is|are|has|have|had|will|and)\b|[,.;:]|$)",
 )
 # Not subjects: dates and times that follow "on" ("extended ... on Monday").
 _NOT_SUBJECTS = frozenset(
