@@ -89,6 +89,9 @@ class TriggerRule(_PatternRule):
     # Word starts, one of which is in any text a pattern matches. The engine looks for
     # these first (a cheap prefilter); a trigger without keywords is looked for whole.
     keywords: list[str] = []
+    # A noun use of the trigger ("the ban", "Huawei ban") counts only with a verb that
+    # imposes it ("announced a ban"); otherwise it names a measure, it is not news of one.
+    needs_verb: bool = False
 
     @cached_property
     def keyword_regex(self) -> re.Pattern[str] | None:

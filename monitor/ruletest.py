@@ -32,6 +32,11 @@ def _trigger_hits(rule: TriggerRule, extraction: Extraction) -> bool:
 
 
 def _cue_hits(rule: CueRule, extraction: Extraction) -> bool:
+    """A proposal cue turns the ban into a proposed one; every other cue leaves no news
+    and is named on a demoted finding."""
+    if rule.kind == "proposal":
+        changes = {e.change for e in extraction.events}
+        return changes == {"proposed"}
     demoted = [*extraction.background, *extraction.rejected]
     return not extraction.events and any(rule.kind in e.cues for e in demoted)
 
@@ -68,8 +73,10 @@ def run_rule_tests(rules: RuleSet, engine: Engine | None = None) -> RuleTestRepo
         ):
             for sentence in sentences:
                 extraction = engine.extract("", sentence, EXAMPLE_DATE)
-                # A no_match sentence must keep its trigger as news.
-                cancelled = _cue_hits(cue, extraction) or not extraction.events
+                # A no_match sentence must keep its trigger as news (for a proposal cue:
+                # as news of an imposed measure).
+                kept = [e for e in extraction.events if e.change != "proposed"]
+                cancelled = _cue_hits(cue, extraction) or not kept
                 hit = cancelled if kind == "no_match" else _cue_hits(cue, extraction)
                 check(cue.id, sentence, kind != "no_match", hit, kind == "known_miss")
     for rule_file in rules.files:

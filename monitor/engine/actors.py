@@ -44,8 +44,8 @@ AGENT_NOUNS = frozenset(
     assembly authority authorities committee union bank retailer platform governor mayor
     president regime cabinet police office watchdog federation association network chain
     nation country province region town village municipality territory kingdom republic
-    federal national supervisors congress tribunal bureau service inc corp ltd group organisation
-    organization institute party club""".split()
+    federal national supervisors senators representatives mps members congress tribunal
+    bureau service inc corp ltd group organisation organization institute party club""".split()
 )
 # Words of news outlets: the one reporting is not the one acting.
 _OUTLET_WORDS = frozenset(
@@ -79,11 +79,11 @@ _PASSIVE_AGENT = re.compile(
     r"([\w'’ -]{2,40}?)(?=\s+(?:on|in|at|after|for|to)\b|[.,;]|$)"
 )
 _BY_AGENT = re.compile(
-    r"^[^.;]{0,40}?\bby\s+(?:the\s+|a\s+)?((?:[A-Z][\w&.'’-]*\s*){1,5}|[a-z]+(?:\s+[a-z]+)?\s+"
+    r"^[^.;]{0,60}?\bby\s+(?:the\s+|a\s+)?((?:[A-Z][\w&.'’-]*\s*){1,5}|[a-z]+(?:\s+[a-z]+)?\s+"
     r"(?:regulator|court|judge|government|ministry|council|agency|authority|authorities|"
     r"commission|board|watchdog))"
 )
-_IN_PLACE = re.compile(r"^[^.;]{0,30}?\bin\s+(?:the\s+)?([A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)")
+_IN_PLACE = re.compile(r"^[^.;]{0,60}?\bin\s+(?:the\s+)?([A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)")
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "that"})
 _NOT_SUBJECT = frozenset(
     """has have had will would is was are were be been being does did do can could may might
@@ -91,8 +91,12 @@ _NOT_SUBJECT = frozenset(
     plans plan also officially now on in at to for by with after before from that which who
     then reportedly formally quietly""".split()
 )
-_PREPOSITIONS = frozenset({"at", "in", "on", "after", "before", "for", "by", "with", "from", "amid"})
-_VAGUE = frozenset({"across", "around", "nationwide", "several", "many", "some", "other", "various"})
+_PREPOSITIONS = frozenset(
+    {"at", "in", "on", "after", "before", "for", "by", "with", "from", "amid"}
+)
+_VAGUE = frozenset(
+    {"across", "around", "nationwide", "several", "many", "some", "other", "various"}
+)
 PRONOUNS = frozenset({"it", "they", "we", "he", "she", "i", "you", "this", "that", "there"})
 COURT = re.compile(r"(?:judges?|courts?|justices?|tribunal|panel)\b", re.IGNORECASE)
 
@@ -107,8 +111,17 @@ class ArticleActors:
     sentences: list[str]
     title_count: int
     dateline: str | None = None
-    main_actor: str | None = None
     _first_place: dict[str, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def main_actor(self) -> str | None:
+        """The first actor a topic pack names, in the headline or else the body: what
+        "it" and "the company" stand for."""
+        for sentence in self.sentences:
+            found = self.lexicon.first(sentence)
+            if found:
+                return found
+        return None
 
     @cached_property
     def word_forms(self) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
@@ -211,14 +224,19 @@ class ArticleActors:
         agent = _PASSIVE_AGENT.search(clause[at:])
         if agent and not agent.group(1)[:1].isdigit():
             return [(agent.group(1), "passive-agent")]
+        place = _IN_PLACE.search(clause[at:])
+        if place and self.places.is_place(place.group(1)):
+            return [(self.places.jurisdiction(place.group(1)), "place")]
         phrase = subject_phrase(clause[:at])
         return [(phrase, "subject-phrase")] if phrase else []
 
-    def resolve_passive(self, clause: str, end: int, *, in_title: bool) -> list[tuple[str, str]]:
+    def resolve_passive(
+        self, clause: str, at: int, end: int, *, in_title: bool
+    ) -> list[tuple[str, str]]:
         """The actor of a passive ("was banned by the regulator", "banned in Russia"): the
         words before the verb name what is banned, not who bans it."""
         after = clause[end:]
-        agent = _BY_AGENT.search(after)
+        agent = _BY_AGENT.search(clause[at:])
         if agent:
             name = _possessive_cut(agent.group(1).strip())
             if self.places.is_place(name) or self.lexicon.by_alias.get(name.casefold()):
@@ -243,7 +261,8 @@ class ArticleActors:
             # Title-case headlines capitalise verbs too: "Oklahoma House Sends ... Ban".
             for index, word in enumerate(words):
                 if index and (
-                    word.casefold() in HEADLINE_VERBS or (in_title and _verb_like(word, self.places))
+                    word.casefold() in HEADLINE_VERBS
+                    or (in_title and _verb_like(word, self.places))
                 ):
                     words = words[:index]
                     break
@@ -268,6 +287,9 @@ class ArticleActors:
         title = _TITLE.search(name)
         if title is None:
             return None
+        following = name[title.end() :].split()[:1]
+        if following and following[0].casefold() in AGENT_NOUNS:
+            return None  # "Justice Department", "Premier League": a body, not an office
         before = name[: title.start()].strip()
         if before:
             return self.places.jurisdiction(_possessive_cut(before))
@@ -311,7 +333,7 @@ def subject_phrase(before: str) -> str | None:
         phrase.append(word)
     if not phrase or phrase[0].casefold() in PRONOUNS or not phrase[-1][0].isalpha():
         return None
-    if phrase[0].casefold().endswith("ing") or len(phrase) > 3 and phrase[0].islower():
+    if re.fullmatch(r"[A-Za-z]+ing", phrase[0]) or (len(phrase) > 3 and phrase[0].islower()):
         return None  # "forcing this nation", a lower-case run: not a named body
     # "cities across the country", "several states": a trend, not one actor's measure.
     if _VAGUE.intersection(w.casefold() for w in words[: len(phrase) + 3]) or (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from monitor.engine.actors import COURT, ArticleActors
 from monitor.engine.cues import CANCELLING, background_when, find_cues, reported_speech, settle
@@ -27,7 +28,7 @@ _PERMANENT = re.compile(r"permanent", re.IGNORECASE)
 _ANNOUNCED = re.compile(r"\b(?:announced|imposed|introduced|issued|adopted|put in place)\b", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SentenceContext:
     """What a sentence's reading needs from the article and the rules."""
 
@@ -36,8 +37,15 @@ class SentenceContext:
     subjects: Lexicon
     scopes: Lexicon
     actors: ArticleActors
-    main_subject: str | None
     published: date | None
+
+    @cached_property
+    def main_subject(self) -> str | None:
+        for sentence in self.actors.sentences:
+            found = self.subjects.first(sentence)
+            if found:
+                return found
+        return None
 
 
 def sentence_events(
@@ -64,10 +72,15 @@ def sentence_events(
         cues = settle(found)
         passive = _is_passive(clause, at, trigger_end, is_title=is_title)
         if passive:
-            actors = context.actors.resolve_passive(clause, trigger_end, in_title=is_title)
+            actors = context.actors.resolve_passive(clause, at, trigger_end, in_title=is_title)
         else:
             actors = context.actors.resolve(clause, at, in_title=is_title, first_in_sentence=first)
         first = False
+        if rule.change == "blocked":
+            court = _COURT_NAME.search(clause)
+            if court:
+                name = re.sub(r"^(?:a|an|the)\s+", "", court.group(0), flags=re.IGNORECASE)
+                actors = [(name, "court")]
         if not actors:
             continue
         subject = (
@@ -111,7 +124,7 @@ def sentence_events(
                 until = None
         if published and _dated_before(clause, published):
             cues.add("background")  # "On February 20, Brazil suspended ...": earlier news
-        if rule.change == "imposed" and _bare_noun(clause, at, trigger_end):
+        if rule.needs_verb and _bare_noun(clause, at, trigger_end):
             cues.add("background")  # "the ban", "after the Huawei ban": named, not imposed
         cancelled = bool(cues & CANCELLING)
         for actor, how in actors:
@@ -163,8 +176,21 @@ def _is_passive(clause: str, at: int, end: int, *, is_title: bool) -> bool:
 def _passive_subject(before: str) -> str | None:
     """What a passive's subject names: "her episode on the war" → "episode on the war"."""
     words = re.findall(r"[\w'’-]+", before)
-    while words and words[-1].casefold() in ("is", "are", "was", "were", "been", "has", "have",
-                                             "had", "be", "being", "get", "gets", "got"):
+    while words and words[-1].casefold() in (
+        "is",
+        "are",
+        "was",
+        "were",
+        "been",
+        "has",
+        "have",
+        "had",
+        "be",
+        "being",
+        "get",
+        "gets",
+        "got",
+    ):
         words.pop()
     while words and words[0].casefold() in ("the", "a", "an", "its", "their", "her", "his"):
         words = words[1:]
@@ -218,6 +244,8 @@ def _inside_name(clause: str, at: int, *, is_title: bool) -> bool:
     name ("Peoples Ban Corp"); headlines capitalise everything, so not there."""
     if is_title or at == 0 or not clause[at].isupper():
         return False
+    if len(re.findall(r"(?<![\w'’-])[a-z]", clause)) < 3:
+        return False  # a title-case line: every word has a capital
     before = clause[:at].split()[-1:]
     after = clause[at:].split()[1:2]
     return any(w[:1].isupper() for w in before + after)
@@ -275,6 +303,12 @@ def _bare_noun(clause: str, at: int, end: int) -> bool:
             return False  # "Amazon bans police use"
     window = " ".join(before[-8:])
     return not (_IMPOSING.search(window) or _PASSIVE_IMPOSED.search(clause[end:]))
+
+
+_COURT_NAME = re.compile(
+    r"\b(?:(?:[A-Z][\w.]*|federal|district|supreme|high|appeals?|state|constitutional)\s+)*"
+    r"(?:judge|court|justices|tribunal)\b(?:\s+of\s+[A-Z][\w]*(?:\s+[A-Z][\w]*)*)?"
+)
 
 
 def _clause_spans(sentence: str) -> list[tuple[int, int]]:

@@ -51,8 +51,11 @@ def find_cues(
         region = clause[:at] if cue.where == "before" else clause
         for match in cue.regex.finditer(region):
             year = _YEAR.search(match.group(0))
-            if cue.kind == "background" and year and published and (
-                int(year.group(0)) >= published.year
+            if (
+                cue.kind == "background"
+                and year
+                and published
+                and (int(year.group(0)) >= published.year)
             ):
                 continue  # "in 2021" in a 2021 article is not the past
             found[cue.kind] = match.span()

@@ -10,6 +10,7 @@ of the day ("on Tuesday", "today"), and the article gives one event per policy.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 from typing import Any
 
@@ -22,14 +23,14 @@ from monitor.engine.places import gazetteer
 from monitor.engine.text import Article, read_article
 from monitor.rules import CueRule, RuleSet, TriggerRule
 
-# A body sentence beyond the lead is news only when it says it happened now.
+# A body sentence beyond the lead is news only when it says it happened now. Matched on
+# lower-cased text without IGNORECASE or \b: several times faster on long articles.
 _NEWS_OF_THE_DAY = re.compile(
-    r"\b(?:today|tonight|this (?:morning|afternoon|evening|week)|on (?:monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday) (?:night|morning|afternoon|evening)|overnight|"
-    r"(?:comes?|came) into (?:force|effect)|takes? effect|took effect|"
-    r"goes into effect|went into effect)\b",
-    re.IGNORECASE,
+    r"today|tonight|this (?:morning|afternoon|evening|week)|"
+    r"on (?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:night|morning|afternoon|evening)|"
+    r"overnight|into (?:force|effect)|takes? effect|took effect|goes into effect|"
+    r"went into effect"
 )
 _TO_FORM = re.compile(r"\bto\s+(?:ban|bar|prohibit|outlaw|block|halt|suspend|stop)\b", re.I)
 _ONLY_A_PLAN = re.compile(
@@ -37,6 +38,8 @@ _ONLY_A_PLAN = re.compile(
     r"propos(?:e|es|ed|ing)|draft|would\s+(?:ban|bar|prohibit|block))",
     re.IGNORECASE,
 )
+# What a background mention deep in the body names: the measure itself.
+_BAN_WORD = re.compile(r"ban|moratori|prohibit|embargo|outlaw")
 # At most this many changes from one article: its news, sometimes a second change.
 MAX_EVENTS = 2
 
@@ -60,12 +63,18 @@ class Engine:
         # articles and sentences stop there. Then, per sentence, any trigger's patterns.
         stems = sorted({k for t in self.triggers for k in t.keywords}, key=len, reverse=True)
         loose = [f"(?:{p})" for t in self.triggers if t.keyword_regex is None for p in t.patterns]
+        # Keywords are lower-case word starts, matched on lower-cased text (no IGNORECASE,
+        # no \b: a few extra hits such as "urban" cost less than the slower scan).
         self.keywords = re.compile(
-            "|".join([r"\b(?:" + "|".join(map(re.escape, stems)) + ")", *loose]), re.IGNORECASE
+            r"(?<![a-z])(?:" + "|".join(map(re.escape, (k.lower() for k in stems))) + ")"
         )
+        self.loose = re.compile("|".join(loose), re.IGNORECASE) if loose else None
         self.prefilter = re.compile(
             "|".join(f"(?:{p})" for t in self.triggers for p in t.patterns), re.IGNORECASE
         )
+
+    def _has_keyword(self, text: str) -> bool:
+        return bool(self.keywords.search(text.lower()) or (self.loose and self.loose.search(text)))
 
     def normalise(self, kind: str, name: str | None) -> str | None:
         """A name as the topic packs spell it ("law enforcement" → "police")."""
@@ -75,7 +84,7 @@ class Engine:
         return lexicon.canonical(name)
 
     def extract(self, title: str, text: str, published: date | None) -> Extraction:
-        if not self.keywords.search(title) and not self.keywords.search(text):
+        if not self._has_keyword(title) and not self._has_keyword(text):
             return Extraction()
         article = read_article(title, text)
         candidates = self.candidates(article, title, text, published)
@@ -85,7 +94,6 @@ class Engine:
         self, article: Article, title: str, text: str, published: date | None
     ) -> list[Event]:
         """Every trigger of every sentence, read in its clause."""
-        main_actor = self.actors.first(title) or self.actors.first(text)
         actors = ArticleActors(
             self.actors,
             self.coreference,
@@ -93,7 +101,6 @@ class Engine:
             article.sentences,
             len(article.title),
             article.dateline,
-            main_actor,
         )
         context = SentenceContext(
             self.triggers,
@@ -101,17 +108,39 @@ class Engine:
             self.subjects,
             self.scopes,
             actors,
-            self.subjects.first(title) or self.subjects.first(text),
             published,
         )
         found: list[Event] = []
-        for index, sentence in enumerate(article.sentences):
-            if not self.keywords.search(sentence) or not self.prefilter.search(sentence):
+        for index in _worth_reading(article):
+            sentence = article.sentences[index]
+            if not self._has_keyword(sentence) or not self.prefilter.search(sentence):
                 continue
             found.extend(
                 sentence_events(context, sentence, index, is_title=index < len(article.title))
             )
         return found
+
+
+def _worth_reading(article: Article) -> list[int]:
+    """The sentences that can hold news or a named ban: the lead, and body sentences that
+    name a ban or say they report today's news. One pass over the body, not one a
+    sentence: long articles are mostly context."""
+    sentences = article.sentences
+    lead = [i for i in range(len(sentences)) if article.in_lead(i)]
+    if len(sentences) <= len(lead):
+        return lead
+    starts: list[int] = []
+    offset = 0
+    for sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence) + 1
+    joined = "\n".join(sentences).lower()
+    deep = {
+        bisect_right(starts, match.start()) - 1
+        for pattern in (_BAN_WORD, _NEWS_OF_THE_DAY)
+        for match in pattern.finditer(joined, starts[len(lead)])
+    }
+    return lead + sorted(deep)
 
 
 def judge(article: Article, candidates: list[Event]) -> Extraction:
@@ -122,7 +151,7 @@ def judge(article: Article, candidates: list[Event]) -> Extraction:
     rejected: list[Event] = []
     for event in candidates:
         if event.news and not (
-            article.in_lead(event.position) or _NEWS_OF_THE_DAY.search(event.evidence)
+            article.in_lead(event.position) or _NEWS_OF_THE_DAY.search(event.evidence.lower())
         ):
             # Deep in the body and not marked as today's: context for the news.
             event = event.but(news=False, cues=("background",))

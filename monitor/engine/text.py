@@ -73,10 +73,13 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LOWER_RUN = re.compile(r"[a-z]{3}")
+_UPPER_RUN = re.compile(r"[A-Z]{3}")
+
+
 def is_shouting(text: str) -> bool:
-    """Mostly capitals: a wire headline or a headline in caps."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    """In capitals: a wire headline, or a story sent in caps (no run of lower case)."""
+    return _LOWER_RUN.search(text) is None and _UPPER_RUN.search(text) is not None
 
 
 Spellings = dict[str, Counter[str]]
@@ -131,7 +134,7 @@ def read_article(title: str, text: str) -> Article:
             if place.isupper() or match.group("region"):
                 dateline = place.title() if place.isupper() else place
                 body[0] = body[0][match.end() :]
-    if any(is_shouting(s) for s in title_sentences + body):
+    if any(is_shouting(s) for s in title_sentences + body[:LEAD_SENTENCES]):
         known = spellings(text)
         title_sentences = [truecase(s, known) if is_shouting(s) else s for s in title_sentences]
         body = [truecase(s, known) if is_shouting(s) else s for s in body]
