@@ -28,6 +28,7 @@ CueKind = Literal[
     "background",
     "sanction",
     "other-sense",
+    "enacted",
 ]
 CHANGE_KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]
 

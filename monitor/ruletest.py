@@ -34,9 +34,11 @@ def _trigger_hits(rule: TriggerRule, extraction: Extraction) -> bool:
 def _cue_hits(rule: CueRule, extraction: Extraction) -> bool:
     """A proposal cue turns the ban into a proposed one; every other cue leaves no news
     and is named on a demoted finding."""
+    changes = {e.change for e in extraction.events}
     if rule.kind == "proposal":
-        changes = {e.change for e in extraction.events}
         return changes == {"proposed"}
+    if rule.kind == "enacted":
+        return bool(changes) and "proposed" not in changes
     demoted = [*extraction.background, *extraction.rejected]
     return not extraction.events and any(rule.kind in e.cues for e in demoted)
 
@@ -77,6 +79,8 @@ def run_rule_tests(rules: RuleSet, engine: Engine | None = None) -> RuleTestRepo
                 # as news of an imposed measure).
                 kept = [e for e in extraction.events if e.change != "proposed"]
                 cancelled = _cue_hits(cue, extraction) or not kept
+                if cue.kind == "enacted":  # its no_match stays a proposal
+                    cancelled = {e.change for e in extraction.events} != {"proposed"}
                 hit = cancelled if kind == "no_match" else _cue_hits(cue, extraction)
                 check(cue.id, sentence, kind != "no_match", hit, kind == "known_miss")
     for rule_file in rules.files:

@@ -250,6 +250,10 @@ class ArticleActors:
         named = [name for _, name in self.lexicon.find(after)]
         if named:
             return [(named[0], "alias")]
+        for match in PROPER_NOUN.finditer(clause[:at]):  # "UK's providers are banned"
+            name = _possessive_cut(match.group(0))
+            if self.places.kind(name) in ("country", "state"):
+                return [(self.places.jurisdiction(name), "place")]
         if self.main_actor:
             return [(self.main_actor, "coreference")]
         return []
@@ -266,7 +270,11 @@ class ArticleActors:
                 ):
                     words = words[:index]
                     break
-            while words and words[0].casefold() in NOT_ACTORS:
+            while (
+                words
+                and words[0].casefold() in NOT_ACTORS
+                and not self.places.is_place(" ".join(words[:2]))  # New Zealand, New York
+            ):
                 words = words[1:]
             while words and words[-1].casefold() in NOT_ACTORS:
                 words = words[:-1]
@@ -331,6 +339,8 @@ def subject_phrase(before: str) -> str | None:
         if lowered in _NOT_SUBJECT or (phrase and lowered.endswith("ed")) or len(phrase) == 4:
             break
         phrase.append(word)
+        if lowered.removesuffix("'s").removesuffix("’s") in AGENT_NOUNS:
+            break  # the head noun ends the phrase: "Senators introduce ..." → "Senators"
     if not phrase or phrase[0].casefold() in PRONOUNS or not phrase[-1][0].isalpha():
         return None
     if re.fullmatch(r"[A-Za-z]+ing", phrase[0]) or (len(phrase) > 3 and phrase[0].islower()):

@@ -57,7 +57,12 @@ def sentence_events(
     published = context.published
     sentence_cues = find_cues(context.cues, sentence, 0, published, where="sentence")
     first = True
-    for start, end in _clause_spans(sentence):
+    spans = _clause_spans(sentence)
+    if not any(strongest_trigger(context.triggers, sentence[a:b]) for a, b in spans):
+        # "The ban on fracking, imposed in 2019, has been lifted": the commas of an
+        # apposition split the trigger; read the sentence whole.
+        spans = [(0, len(sentence))]
+    for start, end in spans:
         clause = sentence[start:end]
         hit = strongest_trigger(context.triggers, clause)
         if hit is None:
@@ -69,7 +74,7 @@ def sentence_events(
             **sentence_cues,
             **find_cues(context.cues, clause, at, published, where="clause"),
         }
-        cues = settle(found)
+        cues = settle(found, clause)
         passive = _is_passive(clause, at, trigger_end, is_title=is_title)
         if passive:
             actors = context.actors.resolve_passive(clause, at, trigger_end, in_title=is_title)
@@ -223,7 +228,7 @@ _IMPOSING = re.compile(
     r"\b(?:(?:announc|impos|introduc|issu|adopt|approv|pass|unveil|enact|declar|order|"
     r"plac|agre|implement|start|launch|sign|institut|establish|enforc|roll|extend|reinstat|"
     r"expand|vot|lift|end|scrap|propos|seek|want|back|support|consider|plan|prepar|weigh|"
-    r"mull|eye|urg|demand|threaten|face|oppos|reject|challeng|defend|renew|keep|maintain|"
+    r"mull|eye|urg|demand|threaten|face|oppos|reject|challeng|renew|keep|maintain|"
     r"continu|mak|push|overturn|block|strik|revok|rescind|repeal|delay|postpon|suspend|"
     r"freez|halt|send|call|win|los|get|uph[oe]ld)(?:e|es|ed|ing|s|d|ted|ped|ned|ning)?|"
     r"put|putting|set|setting|bring|brought|began|begun|begin|made|kept|sent|won|lost|got|"
@@ -296,6 +301,7 @@ def _bare_noun(clause: str, at: int, end: int) -> bool:
             or previous.endswith(("'s", "’s"))
             or "-" in previous
             or following in _NOUN_AFTER
+            or (following.endswith("ed") and len(following) > 4)  # "TikTok ban pushed by"
             or not following
             or not following[:1].isalnum()
         )

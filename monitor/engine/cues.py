@@ -63,14 +63,27 @@ def find_cues(
     return found
 
 
-def settle(found: dict[str, tuple[int, int]]) -> set[str]:
+_PROPOSAL_WOULD = re.compile(
+    r"\b(?:bills?|legislation|measures?|proposals?|amendments?|plans?|ordinances?)\s+"
+    r"(?:that|which)\s+would\b",
+    re.IGNORECASE,
+)
+
+
+def settle(found: dict[str, tuple[int, int]], clause: str = "") -> set[str]:
     """Cue kinds that stand: a "would" inside a proposal ("a bill that would ban") is the
     proposal's, not a hypothetical."""
     kinds = set(found)
     proposal = found.get("proposal")
-    hypothetical = found.get("hypothetical")
-    if proposal and hypothetical and proposal[0] <= hypothetical[0] < proposal[1] + 12:
+    for kind in ("hypothetical", "call"):
+        # "a bill that would ban", "lawmakers backed the ban": the proposal's words.
+        span = found.get(kind)
+        if proposal and span and proposal[0] <= span[0] < proposal[1] + 12:
+            kinds.discard(kind)
+    if proposal and _PROPOSAL_WOULD.search(clause):
         kinds.discard("hypothetical")
+    if "enacted" in kinds:
+        kinds -= {"enacted", "proposal"}  # passed by the council, signed into law
     return kinds
 
 
