@@ -334,12 +334,15 @@ def subject_phrase(before: str) -> str | None:
     while words and words[0].casefold() in _DETERMINERS:
         words = words[1:]
     phrase: list[str] = []
-    for word in words:
+    for index, word in enumerate(words):
         lowered = word.casefold()
         if lowered in _NOT_SUBJECT or (phrase and lowered.endswith("ed")) or len(phrase) == 4:
             break
         phrase.append(word)
-        if lowered.removesuffix("'s").removesuffix("’s") in AGENT_NOUNS:
+        following = words[index + 1].casefold() if index + 1 < len(words) else ""
+        if lowered.removesuffix("'s").removesuffix("’s") in AGENT_NOUNS and not (
+            following in AGENT_NOUNS or following == "of"
+        ):
             break  # the head noun ends the phrase: "Senators introduce ..." → "Senators"
     if not phrase or phrase[0].casefold() in PRONOUNS or not phrase[-1][0].isalpha():
         return None
