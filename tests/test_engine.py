@@ -281,3 +281,31 @@ def test_bans_on_anything_without_a_topic_pack(article: dict[str, object]) -> No
     assert sorted([e.actor, e.change] for e in events) == sorted(article["expect"])  # type: ignore[arg-type]
     if "expect_until" in article:
         assert [e.until for e in events] == [article["expect_until"]]
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "score.py").exists(), reason="needs ../shared/eval")
+def test_eval_agrees_with_the_shared_scorer() -> None:
+    """`policy-monitor eval` and ../shared/eval/score.py give the same figures on the same
+    predictions (here the real-stream set, whose articles include non-events)."""
+    import runpy
+
+    shared = runpy.run_path(str(SHARED / "eval" / "score.py"))
+    gold_path = SHARED / "eval" / "real-stream.jsonl"
+    gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines()]
+    predicted = {
+        g["id"]: [
+            e.as_json()
+            for e in ENGINE.extract(
+                g["title"],
+                g["text"] or "",
+                date.fromisoformat(g["published"]) if g["published"] else None,
+            ).events
+        ]
+        for g in gold
+    }
+    ours = score([(g, predicted[g["id"]]) for g in gold], ENGINE.normalise).as_json()
+    theirs = shared["score"](
+        {g["id"]: g for g in gold}, {k: {"id": k, "events": v} for k, v in predicted.items()}
+    )
+    for key in ("precision", "recall", "f1", "alert_precision", "false_alert_rate"):
+        assert round(ours[key], 3) == theirs[key], key

@@ -80,8 +80,9 @@ def extract_command(app: AppContext, jsonl: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole score as JSON.")
 @pass_app
 def eval_command(app: AppContext, gold: Path, as_json: bool) -> None:
-    """Score the engine on labeled articles: precision, recall, F1, false-alert rate,
-    `until` accuracy, and the misses and false alerts.
+    """Score the engine on labeled articles: precision, recall, F1, alert precision,
+    false-alert rate, `until` accuracy, and the misses and false alerts. Events match as
+    ../shared/eval/score.py matches them (same change; actor or subject share a word).
 
     \b
     Example:
@@ -99,16 +100,17 @@ def eval_command(app: AppContext, gold: Path, as_json: bool) -> None:
         return
     click.echo(
         f"articles {len(pairs)}  precision {result['precision']:.3f}  recall {result['recall']:.3f}"
-        f"  F1 {result['f1']:.3f}  false-alert rate {result['false_alert_rate']:.3f}"
+        f"  F1 {result['f1']:.3f}  alert precision {result['alert_precision']:.3f}"
+        f"  false-alert rate {result['false_alert_rate']:.3f}"
         f"  until accuracy {result['until_accuracy']}"
     )
     for miss in result["misses"]:
-        click.echo(
-            f"  miss  {miss['id']}: {miss['actor']} {miss['change']} — {miss['evidence'][:90]}"
-        )
+        evidence = str(miss.get("evidence") or "")[:90]
+        click.echo(f"  miss  {miss['id']}: {miss.get('actor')} {miss.get('change')} — {evidence}")
     for alert in result["false_alerts"]:
+        evidence = str(alert.get("evidence") or "")[:90]
         click.echo(
-            f"  false {alert['id']}: {alert['actor']} {alert['change']} — {alert['evidence'][:90]}"
+            f"  false {alert['id']}: {alert.get('actor')} {alert.get('change')} — {evidence}"
         )
 
 

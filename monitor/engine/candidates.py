@@ -14,7 +14,7 @@ from functools import cached_property
 
 from monitor.engine.actors import COURT, ArticleActors
 from monitor.engine.cues import CANCELLING, background_when, find_cues, reported_speech, settle
-from monitor.engine.dates import resolve_until
+from monitor.engine.dates import announced_on, resolve_until
 from monitor.engine.lexicon import Lexicon
 from monitor.engine.model import Event
 from monitor.engine.subjects import subject_in
@@ -100,7 +100,9 @@ def sentence_events(
             or context.scopes.first(clause)
             or context.scopes.first(sentence)
         )
-        until = resolve_until(clause, published) or resolve_until(sentence, published)
+        # An end counts from the day the measure was announced, when the text says it.
+        base = announced_on(sentence, published) if published else None
+        until = resolve_until(clause, base) or resolve_until(sentence, base)
         status = status_after(rule, clause, until)
         confidence = rule.confidence
         if actors[0][1] == "alias" and subject:
@@ -118,7 +120,7 @@ def sentence_events(
             status = "ban" if change == "lifted" else "proposed"
             change = "proposed"
             cues.discard("proposal")
-        effective: str | None = published.isoformat() if published else None
+        effective: str | None = base.isoformat() if base else None
         if "background" in cues:
             effective = (
                 background_when(context.cues, clause, sentence, published) if published else None

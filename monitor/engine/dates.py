@@ -32,8 +32,13 @@ _NUMBER_WORDS = {
 }
 _NUMBER = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _UNIT = r"(year|month|week|day)s?"
+# "until further notice", and "until Congress passes a law": an end no date gives.
 _OPEN_ENDED = re.compile(
-    r"until further notice|indefinite(?:ly)?|open-ended|no end date",
+    r"until further notice|indefinite(?:ly)?|open-ended|no end date|"
+    r"until\s+(?:there\s+(?:is|are)|congress|lawmakers|parliament|legislators|"
+    r"(?:a|the)\s+(?:federal|national|state)\s+(?:law|legislation|regulation)|"
+    r"(?:federal|national)\s+(?:law|legislation|rules|regulation)|"
+    r"(?:strong|proper|appropriate)\s+(?:regulations?|rules|safeguards))",
     re.IGNORECASE,
 )
 # "one-year", "12-month", "90-day", "for a year", "for another six months"; not "years ago".
@@ -98,6 +103,10 @@ def _explicit_date(text: str, published: date) -> date | None:
     return parsed
 
 
+def open_ended(text: str) -> bool:
+    return _OPEN_ENDED.search(text) is not None
+
+
 def resolve_until(text: str, published: date | None) -> str | None:
     """The end of a measure as YYYY-MM-DD, "indefinite", or None if the text gives none.
     Without a publication date only an end the text dates in full can be resolved."""
@@ -133,3 +142,33 @@ def background_date(cue_text: str, published: date) -> str | None:
     if "last month" in lowered:
         return (published - relativedelta(months=1)).strftime("%Y-%m")
     return None
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ANNOUNCED_DAY = re.compile(
+    r"\b(?:on\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday)\b",
+    re.IGNORECASE,
+)
+_ANNOUNCED_DATE = re.compile(rf"\bon\s+({_MONTHS}\s+\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d{{4}})")
+
+
+def announced_on(text: str, published: date) -> date:
+    """The day a sentence dates its news, for counting a measure's end from it: "on
+    Wednesday" in a Friday story is two days before; "on June 10" is that day. The
+    publication date when the text names none (or names one ahead or long before)."""
+    named = _ANNOUNCED_DATE.search(text)
+    if named:
+        try:
+            when = dateparser.parse(named.group(1), default=datetime(published.year, 1, 1)).date()
+        except (ValueError, OverflowError):
+            when = published
+        if published - relativedelta(days=45) <= when <= published:
+            return when
+    day = _ANNOUNCED_DAY.search(text)
+    if day:
+        word = day.group(1).casefold()
+        if word == "yesterday":
+            return published - relativedelta(days=1)
+        back = (published.weekday() - _WEEKDAYS.index(word)) % 7
+        return published - relativedelta(days=back)
+    return published

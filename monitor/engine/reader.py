@@ -20,7 +20,8 @@ from monitor.engine.lexicon import Lexicon
 from monitor.engine.merge import keep_best, merge_headline, merge_vague
 from monitor.engine.model import Event, Extraction
 from monitor.engine.places import gazetteer
-from monitor.engine.text import Article, read_article
+from monitor.engine.dates import INDEFINITE, open_ended
+from monitor.engine.text import LEAD_SENTENCES, Article, read_article
 from monitor.rules import CueRule, RuleSet, TriggerRule
 
 # A body sentence beyond the lead is news only when it says it happened now. Matched on
@@ -162,8 +163,17 @@ def judge(article: Article, candidates: list[Event]) -> Extraction:
         else:
             rejected.append(event)
     events = merge_headline(merge_vague(news))
-    events = [_headline_modality(article, e) for e in events]
+    events = [_open_end_from_lead(article, _headline_modality(article, e)) for e in events]
     return Extraction(peg(events), merge_vague(background), rejected)
+
+
+def _open_end_from_lead(article: Article, event: Event) -> Event:
+    """A moratorium the headline reports without an end ("Amazon to extend pause on police
+    use") takes the open end its lead gives ("until further notice")."""
+    if event.status_after != "moratorium" or event.until is not None:
+        return event
+    lead = " ".join(article.body[:LEAD_SENTENCES])
+    return event.but(until=INDEFINITE) if open_ended(lead) else event
 
 
 def _headline_modality(article: Article, event: Event) -> Event:
