@@ -16,11 +16,11 @@ from typing import Any
 
 from monitor.engine.actors import ArticleActors
 from monitor.engine.candidates import SentenceContext, sentence_events
+from monitor.engine.dates import INDEFINITE, open_ended
 from monitor.engine.lexicon import Lexicon
 from monitor.engine.merge import keep_best, merge_headline, merge_vague
 from monitor.engine.model import Event, Extraction
 from monitor.engine.places import gazetteer
-from monitor.engine.dates import INDEFINITE, open_ended
 from monitor.engine.text import LEAD_SENTENCES, Article, read_article
 from monitor.rules import CueRule, RuleSet, TriggerRule
 

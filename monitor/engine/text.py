@@ -85,18 +85,18 @@ def is_shouting(text: str) -> bool:
 Spellings = dict[str, Counter[str]]
 
 
-def spellings(text: str) -> Spellings:
-    """How the words of a text are spelled where they are not shouted, keyed by their
-    case-folded form: what truecasing a headline in capitals needs."""
+_WORD = re.compile(r"[\w.'’&-]+")
+
+
+def spellings(text: str, wanted: set[str]) -> Spellings:
+    """How the article spells the words a shouted line uses (keyed case-folded), from
+    its text outside shouted lines: what truecasing that line needs. One pass."""
     forms: Spellings = {}
-    for sentence in split_sentences(text):
-        if is_shouting(sentence):
-            continue
-        for position, word in enumerate(re.findall(r"[\w.'’&-]+", sentence)):
-            word = word.strip(".'’").removesuffix("'s").removesuffix("’s")
-            if not word or (position == 0 and not word.isupper()):
-                continue  # a sentence's first word is capitalised whatever it is
-            forms.setdefault(word.casefold(), Counter())[word] += 1
+    for word in _WORD.findall(text):
+        word = word.strip(".'’").removesuffix("'s").removesuffix("’s")
+        key = word.casefold()
+        if key in wanted and not word.isupper() or key in wanted and len(word) <= 5:
+            forms.setdefault(key, Counter())[word] += 1
     return forms
 
 
@@ -134,8 +134,15 @@ def read_article(title: str, text: str) -> Article:
             if place.isupper() or match.group("region"):
                 dateline = place.title() if place.isupper() else place
                 body[0] = body[0][match.end() :]
-    if any(is_shouting(s) for s in title_sentences + body[:LEAD_SENTENCES]):
-        known = spellings(text)
+    shouted = [s for s in title_sentences + body[:LEAD_SENTENCES] if is_shouting(s)]
+    if shouted:
+        wanted = {
+            w.strip(".'’").removesuffix("'s").removesuffix("’s").casefold()
+            for line in shouted
+            for w in _WORD.findall(line)
+        }
+        unshouted = "\n".join(s for s in split_sentences(text) if not is_shouting(s))
+        known = spellings(unshouted, wanted)
         title_sentences = [truecase(s, known) if is_shouting(s) else s for s in title_sentences]
         body = [truecase(s, known) if is_shouting(s) else s for s in body]
     return Article(title_sentences, body, dateline)
