@@ -95,7 +95,8 @@ def spellings(text: str, wanted: set[str]) -> Spellings:
     for word in _WORD.findall(text):
         word = word.strip(".'’").removesuffix("'s").removesuffix("’s")
         key = word.casefold()
-        if key in wanted and not word.isupper() or key in wanted and len(word) <= 5:
+        # Acronyms (IBM, U.S.) keep their capitals; longer words count in lower or title case.
+        if key in wanted and (not word.isupper() or len(word) <= 5):
             forms.setdefault(key, Counter())[word] += 1
     return forms
 
