@@ -84,6 +84,14 @@ _BY_AGENT = re.compile(
     r"commission|board|watchdog))"
 )
 _IN_PLACE = re.compile(r"^[^.;]{0,60}?\bin\s+(?:the\s+)?([A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)")
+_REPORTED_THAT = re.compile(
+    r"\b(?:announc|said|says|decid|rul|order|confirm|declar)\w*\s+(?:on\s+\w+\s+)?that\b",
+    re.IGNORECASE,
+)
+_FUNCTION_WORDS = frozenset(
+    """to of for from with by into onto over under through about after before between
+    against among at in on up down out off as than then so""".split()
+)
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "that"})
 _NOT_SUBJECT = frozenset(
     """has have had will would is was are were be been being does did do can could may might
@@ -162,6 +170,42 @@ class ArticleActors:
                     break
             self._first_place[kind] = found
         return self._first_place[kind]
+
+    def is_person(self, word: str) -> bool:
+        """A surname: the article also writes it after a first name ("Susan Chepkemei"),
+        and it names no place or known actor. Bans on one person are sanctions."""
+        word = _possessive_cut(word)
+        if (
+            not word[:1].isupper()
+            or word.casefold() in NOT_ACTORS
+            or word.casefold() in AGENT_NOUNS
+            or self.places.is_place(word)
+            or self.lexicon.first(word)
+        ):
+            return False
+        for match in re.finditer(rf"\b([A-Z][a-z]+)\s+{re.escape(word)}\b", self._joined):
+            first = match.group(1)
+            lowered = first.casefold()
+            if (
+                lowered in NOT_ACTORS
+                or lowered in AGENT_NOUNS
+                or lowered in HEADLINE_VERBS
+                or lowered in _FUNCTION_WORDS
+                or self.places.is_place(first)
+            ):
+                continue
+            if _TITLE.match(first + " X") is None:
+                return True
+        return False
+
+    @cached_property
+    def _joined(self) -> str:
+        """The body's sentences in ordinary case: title-case lines capitalise any word."""
+        return "\n".join(
+            s
+            for s in self.sentences[self.title_count :]
+            if len(re.findall(r"(?<![\w'’-])[a-z]", s)) >= 3
+        )
 
     # --- the name test ----------------------------------------------------------------
 
@@ -256,6 +300,12 @@ class ArticleActors:
                 return [(self.places.jurisdiction(name), "place")]
         if self.main_actor:
             return [(self.main_actor, "coreference")]
+        reporter = _REPORTED_THAT.search(clause[:at])
+        if reporter:  # "The government has announced that firms will be barred ..."
+            found = self._proper_actor(clause[: reporter.start()], in_title=in_title)
+            phrase = found or subject_phrase(clause[: reporter.start()])
+            if phrase:
+                return [(phrase, "reported")]
         return []
 
     def _proper_actor(self, before: str, *, in_title: bool) -> str | None:

@@ -131,6 +131,8 @@ def sentence_events(
                 until = None
         if published and _dated_before(clause, published):
             cues.add("background")  # "On February 20, Brazil suspended ...": earlier news
+        if _one_person(context.actors, clause, at, trigger_end):
+            cues.add("sanction")  # "Kenya lift Chepkemei's suspension", "banned Smith"
         if rule.needs_verb and _bare_noun(clause, at, trigger_end):
             cues.add("background")  # "the ban", "after the Huawei ban": named, not imposed
         cancelled = bool(cues & CANCELLING)
@@ -244,6 +246,24 @@ _PASSIVE_IMPOSED = re.compile(
     r"issued|extended|put in place|agreed|implemented|declared|signed)\b",
     re.IGNORECASE,
 )
+
+
+_POSSESSOR = re.compile(r"([A-Z][\w'’-]+)(?:'s|’s)\s+(?:[\w-]+\s+){0,2}$")
+_POSSESSIVE_NAME = re.compile(r"\b([A-Z][\w'’-]+)(?:'s|’s)\s")
+_OBJECT_NAME = re.compile(r"^\s+(?:[A-Z][\w'’-]+\s+)?([A-Z][\w'’-]+)\b")
+
+
+def _one_person(actors: ArticleActors, clause: str, at: int, end: int) -> bool:
+    """The measure falls on one person: the possessor of the ban ("Chepkemei's
+    suspension") or the object of the verb ("banned Van Nistelrooy") is a surname."""
+    possessor = _POSSESSOR.search(clause[:at])
+    if possessor and actors.is_person(possessor.group(1)):
+        return True
+    inside = _POSSESSIVE_NAME.search(clause, at, end)  # "lift Chepkemei's suspension"
+    if inside and actors.is_person(inside.group(1)):
+        return True
+    named = _OBJECT_NAME.match(clause[end:])
+    return bool(named and actors.is_person(named.group(1)))
 
 
 def _inside_name(clause: str, at: int, *, is_title: bool) -> bool:

@@ -54,10 +54,9 @@ def find_cues(
             if (
                 cue.kind == "background"
                 and year
-                and published
-                and (int(year.group(0)) >= published.year)
+                and (published is None or int(year.group(0)) >= published.year)
             ):
-                continue  # "in 2021" in a 2021 article is not the past
+                continue  # "in 2021" in a 2021 article (or an undated one) is not the past
             found[cue.kind] = match.span()
             break
     return found

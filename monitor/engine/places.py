@@ -37,6 +37,12 @@ _COUNTRY_FORMS = {
     "Vietnam": "Vietnam",
     "Taiwan": "Taiwan",
     "Soviet Union": "Soviet Union",
+    # The nations of the UK legislate on their own; pycountry lists them as subdivisions.
+    "England": "England",
+    "Scotland": "Scotland",
+    "Wales": "Wales",
+    "Northern Ireland": "Northern Ireland",
+    "England and Wales": "England and Wales",
 }
 # Seats of power named for the power itself.
 _SEATS = {

@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.engine.actors import ArticleActors
 from monitor.engine.candidates import SentenceContext, sentence_events
+from monitor.engine.cues import CANCELLING
 from monitor.engine.dates import INDEFINITE, open_ended
 from monitor.engine.lexicon import Lexicon
 from monitor.engine.merge import keep_best, merge_headline, merge_vague
@@ -162,6 +163,17 @@ def judge(article: Article, candidates: list[Event]) -> Extraction:
             keep_best(background, event)
         else:
             rejected.append(event)
+    first_body = len(article.title)
+    cancelled_lead = [e for e in rejected if e.position == first_body and set(e.cues) & CANCELLING]
+    for key, event in list(news.items()):
+        # The headline compresses what the lead says: when the lead's report of the same
+        # change by the same actor is a call, a question or one person's ban, so is it.
+        if event.headline and any(
+            c.change == event.change and c.actor.casefold() == event.actor.casefold()
+            for c in cancelled_lead
+        ):
+            del news[key]
+            rejected.append(event.but(news=False, cues=("lead",)))
     events = merge_headline(merge_vague(news))
     events = [_open_end_from_lead(article, _headline_modality(article, e)) for e in events]
     return Extraction(peg(events), merge_vague(background), rejected)

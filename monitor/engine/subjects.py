@@ -91,6 +91,16 @@ _MODIFIER_SKIP = frozenset(
 
 def subject_in(clause: str, start: int, end: int) -> str | None:
     """The subject of a measure without a topic pack, from the words around the trigger."""
+    span = clause[start:end]
+    if _FROM_END.search(span):
+        # "barred from 2006 from imposing retirement ages": what they may no longer do.
+        activity = _object_subject(_DATE_FIRST.sub("", clause[end:]))
+        if activity:
+            return activity
+    if _NOW_ILLEGAL.match(span):
+        # "Fox hunting with dogs is now illegal": the clause's subject is what is banned.
+        words = re.findall(r"[\w'’-]+", clause[:start])
+        return " ".join(words[-6:]).lower() or None
     found = _generic_subject(clause[start:]) or _object_subject(clause[end:])
     if found and _BAN_NOUN.search(found):
         # The object is the measure itself ("blocked Montana's ban on TikTok"): what it is on.
@@ -104,6 +114,11 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
         verb = _BAN_VERB.search(clause, end)
         found = _object_subject(clause[verb.end() :]) if verb else None
     return found
+
+
+_FROM_END = re.compile(r"\bfrom$", re.IGNORECASE)
+_NOW_ILLEGAL = re.compile(r"(?:is|are)\s+now\s+", re.IGNORECASE)
+_DATE_FIRST = re.compile(r"^\s*(?:(?:19|20)\d\d|next\s+\w+|\w+\s+\d{1,2})\s+from\s+", re.IGNORECASE)
 
 
 def _modifiers(span: str) -> str | None:
