@@ -58,9 +58,18 @@ def sentence_events(
     sentence_cues = find_cues(context.cues, sentence, 0, published, where="sentence")
     first = True
     spans = _clause_spans(sentence)
-    if not any(strongest_trigger(context.triggers, sentence[a:b]) for a, b in spans):
-        # "The ban on fracking, imposed in 2019, has been lifted": the commas of an
-        # apposition split the trigger; read the sentence whole.
+    whole = strongest_trigger(context.triggers, sentence)
+    strongest = max(
+        (
+            hit[0].priority
+            for a, b in spans
+            if (hit := strongest_trigger(context.triggers, sentence[a:b]))
+        ),
+        default=-1,
+    )
+    if whole and whole[0].priority > strongest:
+        # "The ban on fracking, known as ..., has been lifted": the commas of an apposition
+        # split the trigger; read the sentence whole.
         spans = [(0, len(sentence))]
     for start, end in spans:
         clause = sentence[start:end]
@@ -72,7 +81,7 @@ def sentence_events(
             continue  # "Peoples Ban Corp": a name, not a ban
         found = {
             **sentence_cues,
-            **find_cues(context.cues, clause, at, published, where="clause"),
+            **find_cues(context.cues, clause, _cue_point(clause, at), published, where="clause"),
         }
         cues = settle(found, clause)
         passive = _is_passive(clause, at, trigger_end, is_title=is_title)
@@ -343,6 +352,21 @@ def _clause_spans(sentence: str) -> list[tuple[int, int]]:
     from monitor.engine.text import clauses
 
     return clauses(sentence)
+
+
+_COURT_VERB = re.compile(
+    r"\b(?:block|enjoin|str(?:uck|ike)|halt|suspend|put on hold|stay|overturn|invalidat)",
+    re.IGNORECASE,
+)
+
+
+def _cue_point(clause: str, at: int) -> int:
+    """Where the words before a trigger end, for cues: after a court that opens the
+    trigger ("the Justices turned away a challenge ... to block"), at the court's verb."""
+    verb = _COURT_VERB.search(clause, at)
+    if verb and COURT.search(clause[max(0, at - 12) : at]):
+        return verb.start()
+    return at
 
 
 def strongest_trigger(
