@@ -123,9 +123,9 @@ class ArticleActors:
 
     @cached_property
     def main_actor(self) -> str | None:
-        """The first actor a topic pack names, in the headline or else the body: what
-        "it" and "the company" stand for."""
-        for sentence in self.sentences:
+        """The first actor a topic pack names in the headline or the lead: what "it" and
+        "the company" stand for (a name deep in the body is not the article's actor)."""
+        for sentence in self.sentences[: self.title_count + 3]:
             found = self.lexicon.first(sentence)
             if found:
                 return found

@@ -101,7 +101,11 @@ def sentence_events(
             context.subjects.first(clause)
             or context.subjects.first(sentence)
             or context.main_subject
-            or (_passive_subject(clause[:at]) if passive else None)
+            or (
+                _passive_subject(clause[:at])
+                if passive and not clause[:trigger_end].rstrip().endswith("from")
+                else None
+            )
             or subject_in(clause, at, trigger_end)
         )
         scope = (
@@ -193,8 +197,11 @@ def _is_passive(clause: str, at: int, end: int, *, is_title: bool) -> bool:
 
 def _passive_subject(before: str) -> str | None:
     """What a passive's subject names: "her episode on the war" → "episode on the war"."""
+    before = re.split(r"\bthat\b", before)[-1]  # "announced that firms will be barred"
     words = re.findall(r"[\w'’-]+", before)
     while words and words[-1].casefold() in (
+        "will",
+        "would",
         "is",
         "are",
         "was",

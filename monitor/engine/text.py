@@ -115,9 +115,13 @@ def truecase(text: str, known: Spellings) -> str:
             out.append(word)
         elif key in known:
             form = known[key].most_common(1)[0][0]
+            if index == 0:
+                form = form[:1].upper() + form[1:]  # a line opens with a capital
             out.append(word.replace(core[: len(form)], form, 1))
         elif index and key in _SMALL_WORDS:
             out.append(word.lower())
+        elif index == 0:
+            out.append(word[:1].upper() + word[1:].lower())
         else:
             out.append(word[:1] + word[1:].lower())
     return "".join(out)
