@@ -62,11 +62,9 @@ def find_cues(
     return found
 
 
-_PROPOSAL_WOULD = re.compile(
-    r"\b(?:bills?|legislation|measures?|proposals?|amendments?|plans?|ordinances?)\s+"
-    r"(?:that|which)\s+would\b",
-    re.IGNORECASE,
-)
+# The modal of what a proposal would do ("a bill that would ban", "mulling an app that
+# could ban words"): the proposal's, not a hypothetical of its own.
+_PROPOSAL_WOULD = re.compile(r"\b(?:that|which)\s+(?:would|could|might)\b", re.IGNORECASE)
 
 
 def settle(found: dict[str, tuple[int, int]], clause: str = "") -> set[str]:

@@ -29,7 +29,9 @@ _OBJECT_STOP = frozenset(
     since during that which who because unless if or but nationwide statewide worldwide
     immediately indefinitely temporarily permanently today yesterday tomorrow this last next
     starting effective can could may might must will would shall should is are was were be
-    been being has have had when where means said says so-called""".split()
+    been being has have had when where means said says so-called within into yesterday
+    tonight night morning monday tuesday wednesday thursday friday saturday sunday
+    went goes""".split()
 )
 _TRAILING = frozenset("and or of the a an its their".split())
 _OBJECT_SKIP = frozenset("the a an its their his her all new any some most".split())
@@ -39,7 +41,7 @@ _USE_OF = re.compile(r"^(?:the\s+)?(?:use|sale|sales|import|imports|export|expor
 def _object_subject(after_trigger: str) -> str | None:
     """What a verb trigger acts on: "banning TikTok in the state" → "TikTok",
     "ban imports of Russian oil" → "Russian oil". At most five words."""
-    text = _USE_OF.sub("", after_trigger.strip())
+    text = _USE_OF.sub("", after_trigger.strip().lstrip("\"'“‘"))
     words = re.findall(r"[\w'’-]+|[^\w\s]", text)
     while words and words[0].casefold() in _OBJECT_SKIP:
         words = words[1:]
@@ -101,14 +103,18 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
         # "Fox hunting with dogs is now illegal": the clause's subject is what is banned.
         words = re.findall(r"[\w'’-]+", clause[:start])
         return " ".join(words[-6:]).lower() or None
-    found = _generic_subject(clause[start:]) or _object_subject(clause[end:])
+    # The object follows the verb, and may be inside the trigger's own match ("halts
+    # software shipments", "is blocking WhatsApp").
+    verb = _BAN_VERB.match(span) or _BLOCK.match(span)
+    verb_end = start + verb.end() if verb else end
+    found = _generic_subject(clause[start:]) or _object_subject(clause[verb_end:])
     if found and _BAN_NOUN.search(found):
         # The object is the measure itself ("blocked Montana's ban on TikTok"): what it is on.
         after = clause[end:]
         noun = _BAN_NOUN.search(after)
         found = (_generic_subject(after[noun.start() :]) if noun else None) or _modifiers(found)
     if found is None:
-        found = _modifiers(clause[start:end])
+        found = _modifiers(clause[:end])  # "Aggressive Abortion Ban": the words before it
     if found is None:
         # "introduced a bill that would ban TikTok": the ban's object, later in the clause.
         verb = _BAN_VERB.search(clause, end)
@@ -116,6 +122,7 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
     return found
 
 
+_BLOCK = re.compile(r"block(?:s|ed|ing)?\b|freez(?:e|es|ing)\b", re.I)
 _FROM_END = re.compile(r"\bfrom$", re.IGNORECASE)
 _NOW_ILLEGAL = re.compile(r"(?:is|are)\s+now\s+", re.IGNORECASE)
 _DATE_FIRST = re.compile(r"^\s*(?:(?:19|20)\d\d|next\s+\w+|\w+\s+\d{1,2})\s+from\s+", re.IGNORECASE)
