@@ -77,8 +77,8 @@ def sentence_events(
         if hit is None:
             continue
         rule, at, trigger_end = hit
-        if _inside_name(clause, at, is_title=is_title):
-            continue  # "Peoples Ban Corp": a name, not a ban
+        if _inside_name(clause, at, is_title=is_title) or _noun_use(clause, at):
+            continue  # "Peoples Ban Corp", "producing blocks": not a measure
         found = {
             **sentence_cues,
             **find_cues(context.cues, clause, _cue_point(clause, at), published, where="clause"),
@@ -146,6 +146,8 @@ def sentence_events(
             cues.add("background")  # "On February 20, Brazil suspended ...": earlier news
         if _one_person(context.actors, clause, at, trigger_end):
             cues.add("sanction")  # "Kenya lift Chepkemei's suspension", "banned Smith"
+        if rule.needs_verb and _standing_law(clause, at):
+            cues.add("background")
         if rule.needs_verb and _bare_noun(clause, at, trigger_end):
             cues.add("background")  # "the ban", "after the Huawei ban": named, not imposed
         cancelled = bool(cues & CANCELLING)
@@ -241,7 +243,7 @@ _NOUN_BEFORE = frozenset(
 )
 _NOUN_AFTER = frozenset(
     """on of against for in to and or was is has had will would could came comes took
-    takes that which from by at""".split()
+    takes that which from by at law laws bill act order rules""".split()
 )
 # Verbs that make a named ban news: "announced a moratorium", "issues 12-month ban".
 _IMPOSING = re.compile(
@@ -282,9 +284,46 @@ def _one_person(actors: ArticleActors, clause: str, at: int, end: int) -> bool:
     return bool(named and actors.is_person(named.group(1)))
 
 
+_COMPANY_AFTER = re.compile(
+    r"\w+\s+(?:Corp|Corporation|Inc|Co|Ltd|Plc|Group|Bancorp|Holdings|Bank)\b\.?"
+)
+_WEAK_VERB = re.compile(r"(?:halt|suspend|paus|freez|froze|block)", re.IGNORECASE)
+_NOUN_MAKERS = frozenset({"large", "big", "small", "huge", "major", "minority", "majority"})
+_LAW_NOUN = re.compile(
+    r"\b(?:law|rule|ordinance|act|regulation|policy|treaty|statute|decree)s?\s*$", re.IGNORECASE
+)
+
+
+def _noun_use(clause: str, at: int) -> bool:
+    """A weak verb used as a noun ("producing blocks", "a large block of shares")."""
+    if not _WEAK_VERB.match(clause, at):
+        return False
+    before = re.findall(r"[\w'’-]+", clause[:at])
+    previous = before[-1].casefold() if before else ""
+    following = re.match(r"\s*\w+\s+(\w+)", clause[at:])
+    if following and following.group(1).casefold() in ("to", "on"):
+        return False  # "a nationwide halt to evictions", "a freeze on hiring": a measure
+    return (
+        previous in _NOUN_BEFORE
+        or previous in _NOUN_MAKERS
+        or (previous.endswith("ing") and len(previous) > 5)
+    )
+
+
+def _standing_law(clause: str, at: int) -> bool:
+    """ "a key apartheid law barring blacks from ...": a law in force named by what it
+    bans, not news of its passing (unless a verb before passes or signs it)."""
+    before = clause[:at]
+    if not _LAW_NOUN.search(before):
+        return False
+    return not _IMPOSING.search(" ".join(re.findall(r"[\w'’-]+", before)[-8:]))
+
+
 def _inside_name(clause: str, at: int, *, is_title: bool) -> bool:
     """A capitalised trigger word mid-sentence between capitalised words is part of a
     name ("Peoples Ban Corp"); headlines capitalise everything, so not there."""
+    if _COMPANY_AFTER.match(clause, at):
+        return True  # "Peoples Ban Corp", in a headline too
     if is_title or at == 0 or not clause[at].isupper():
         return False
     if len(re.findall(r"(?<![\w'’-])[a-z]", clause)) < 3:
