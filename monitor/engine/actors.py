@@ -74,6 +74,9 @@ _LOCAL_BODY = re.compile(
     r"\b(?:board of supervisors|council members|councilmembers|city hall|the council)\b",
     re.IGNORECASE,
 )
+_NATIONAL_BODY = re.compile(
+    r"\b(?:the\s+)?(?:federal|national|central)\s+(?:government|authorities)\b", re.IGNORECASE
+)
 _PASSIVE_AGENT = re.compile(
     r"\b(?:was|were|been|being|is|are)\s+\w+ed\s+by\s+(?:the\s+|a\s+)?"
     r"([\w'’ -]{2,40}?)(?=\s+(?:on|in|at|after|for|to)\b|[.,;]|$)"
@@ -252,6 +255,11 @@ class ArticleActors:
             return [(name, "alias") for name in dict.fromkeys(before)]
         if self.main_actor and self.coreference.search(clause[: at + 1]):
             return [(self.main_actor, "coreference")]
+        national = _NATIONAL_BODY.search(clause[:at])
+        if national:  # "the federal government": the country the article names
+            country = self.first_place("country")
+            if country:
+                return [(country, "national-body")]
         local = _LOCAL_BODY.search(clause[:at])
         if local:
             city = self.first_place("city")

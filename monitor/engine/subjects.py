@@ -103,6 +103,15 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
         # "Fox hunting with dogs is now illegal": the clause's subject is what is banned.
         words = re.findall(r"[\w'’-]+", clause[:start])
         return " ".join(words[-6:]).lower() or None
+    noun_end = _BAN_NOUN_END.search(span)
+    if noun_end:
+        # "ending the northern cod moratorium (off the coast)": what the named measure is
+        # on, after it ("ban on X") or before it ("cod moratorium").
+        after = clause[end:]
+        on = _generic_subject(noun_end.group(0) + after) if _ON_OF.match(after) else None
+        named = on or _modifiers(span)
+        if named:
+            return named
     # The object follows the verb, and may be inside the trigger's own match ("halts
     # software shipments", "is blocking WhatsApp").
     verb = _BAN_VERB.match(span) or _BLOCK.match(span)
@@ -123,6 +132,10 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
 
 
 _BLOCK = re.compile(r"block(?:s|ed|ing)?\b|freez(?:e|es|ing)\b", re.I)
+_BAN_NOUN_END = re.compile(
+    r"(?:ban|moratorium|prohibition|pause|freeze|suspension|halt|embargo)(?:s|es)?$", re.I
+)
+_ON_OF = re.compile(r"\s+(?:on|of|against)\b", re.IGNORECASE)
 _FROM_END = re.compile(r"\bfrom$", re.IGNORECASE)
 _NOW_ILLEGAL = re.compile(r"(?:is|are)\s+now\s+", re.IGNORECASE)
 _DATE_FIRST = re.compile(r"^\s*(?:(?:19|20)\d\d|next\s+\w+|\w+\s+\d{1,2})\s+from\s+", re.IGNORECASE)
