@@ -59,9 +59,10 @@ def extract_command(app: AppContext, jsonl: Path) -> None:
     """Find status changes in articles: one JSON line out per article in. No database,
     no network.
 
-    Each input line has `id`, `published` (YYYY-MM-DD or ISO), `title`, `text`. Each
-    output line is {"id", "events": [...], "background": [...]}; `events` holds only
-    changes that are news as of the article's date.
+    Each input line has `id`, `published` (YYYY-MM-DD or ISO; an article without one is
+    still read, its events with no effective date), `title`, `text`. Each output line is
+    {"id", "events": [...], "background": [...]}; `events` holds only changes that are
+    news as of the article's date.
 
     \b
     Example:
