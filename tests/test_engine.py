@@ -309,3 +309,46 @@ def test_eval_agrees_with_the_shared_scorer() -> None:
     )
     for key in ("precision", "recall", "f1", "alert_precision", "false_alert_rate"):
         assert round(ours[key], 3) == theirs[key], key
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "actor"),
+    [
+        # An official acts for the jurisdiction.
+        (
+            "Governor signs vape ban",
+            "Ohio Gov. Jane Roe on Tuesday signed a bill that bans flavoured vapes in Ohio.",
+            "Ohio",
+        ),
+        # City supervisors act for the city of the dateline.
+        (
+            "Supervisors ban cashless stores",
+            "PORTLAND, Maine — City supervisors voted on Tuesday to ban cashless stores.",
+            "Portland",
+        ),
+        # A seat of power stands for its country or union.
+        ("Brussels bans imports of the pesticide", "", "European Union"),
+        ("Beijing bans exports of the metal", "", "China"),
+        # A wire headline in capitals, its dateline cut and its words truecased.
+        (
+            "BOTSWANA BANS ZIMBABWE MEAT PRODUCTS",
+            "GABORONE (Wire) - Botswana has banned meat products from Zimbabwe on Monday.",
+            "Botswana",
+        ),
+    ],
+)
+def test_the_actor_is_the_jurisdiction_or_body_that_acts(title: str, text: str, actor: str) -> None:
+    events = ENGINE.extract(title, text, PUBLISHED).events
+    assert [e.actor for e in events] == [actor]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Critics banned from the hearing said the rules were unfair.",
+        "Attempts to ban the app have failed twice.",
+        "The Daily Courier is reporting that lawmakers could ban the app next year.",
+    ],
+)
+def test_words_that_name_no_one_are_not_actors(sentence: str) -> None:
+    assert news(sentence) == []

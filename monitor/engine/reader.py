@@ -22,6 +22,7 @@ from monitor.engine.lexicon import Lexicon
 from monitor.engine.merge import keep_best, merge_headline, merge_vague
 from monitor.engine.model import Event, Extraction
 from monitor.engine.places import gazetteer
+from monitor.engine.subjects import named_measure
 from monitor.engine.text import LEAD_SENTENCES, Article, read_article
 from monitor.rules import CueRule, RuleSet, TriggerRule
 
@@ -175,8 +176,23 @@ def judge(article: Article, candidates: list[Event]) -> Extraction:
             del news[key]
             rejected.append(event.but(news=False, cues=("lead",)))
     events = merge_headline(merge_vague(news))
-    events = [_open_end_from_lead(article, _headline_modality(article, e)) for e in events]
+    events = [
+        _subject_from_lead(article, _open_end_from_lead(article, _headline_modality(article, e)))
+        for e in events
+    ]
     return Extraction(peg(events), merge_vague(background), rejected)
+
+
+def _subject_from_lead(article: Article, event: Event) -> Event:
+    """Every event names what it is on: when its sentence does not ("The ban comes into
+    force on Friday"), the measure the headline or lead names does."""
+    if event.subject:
+        return event
+    for sentence in article.sentences[: len(article.title) + LEAD_SENTENCES]:
+        found = named_measure(sentence)
+        if found:
+            return event.but(subject=found)
+    return event
 
 
 def _open_end_from_lead(article: Article, event: Event) -> Event:

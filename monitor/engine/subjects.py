@@ -136,6 +136,21 @@ _BAN_NOUN_END = re.compile(
     r"(?:ban|moratorium|prohibition|pause|freeze|suspension|halt|embargo)(?:s|es)?$", re.I
 )
 _ON_OF = re.compile(r"\s+(?:on|of|against)\b", re.IGNORECASE)
+
+
+def named_measure(text: str) -> str | None:
+    """What the first ban a text names is on: "a ban on Russian coal" → "Russian coal",
+    "the cod moratorium" → "cod". For an event whose own sentence names no subject."""
+    for noun in _BAN_NOUN.finditer(text):
+        after = text[noun.end() :]
+        found = (
+            _generic_subject(text[noun.start() :]) if _ON_OF.match(after) else None
+        ) or _modifiers(text[: noun.end()])
+        if found:
+            return found
+    return None
+
+
 _FROM_END = re.compile(r"\bfrom$", re.IGNORECASE)
 _NOW_ILLEGAL = re.compile(r"(?:is|are)\s+now\s+", re.IGNORECASE)
 _DATE_FIRST = re.compile(r"^\s*(?:(?:19|20)\d\d|next\s+\w+|\w+\s+\d{1,2})\s+from\s+", re.IGNORECASE)
