@@ -6,6 +6,8 @@
 - subjects: what a measure is on
 - cues: what demotes or cancels a trigger
 - dates: `until` and background dates
+- wording: how a trigger word is used (verb or bare noun, passive, a standing law, part
+  of a name, a ban on one person)
 - candidates: one sentence → candidate events
 - merge: one event per policy and per report
 - reader: the article reader (news peg, lead vs body) and the Engine

@@ -246,9 +246,7 @@ class ArticleActors:
 
     # --- resolution -------------------------------------------------------------------
 
-    def resolve(
-        self, clause: str, at: int, *, in_title: bool, first_in_sentence: bool
-    ) -> list[tuple[str, str]]:
+    def resolve(self, clause: str, at: int, *, in_title: bool) -> list[tuple[str, str]]:
         """The actors of a trigger at `at` in the clause, each with how it was found."""
         before = [name for _, name in self.lexicon.find(clause[:at])]
         if before:
