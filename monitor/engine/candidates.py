@@ -14,7 +14,7 @@ from functools import cached_property
 
 from monitor.engine.actors import COURT, ArticleActors
 from monitor.engine.cues import CANCELLING, background_when, find_cues, reported_speech, settle
-from monitor.engine.dates import announced_on, resolve_until
+from monitor.engine.dates import announced_on, dated_before, resolve_until
 from monitor.engine.lexicon import Lexicon
 from monitor.engine.model import Event
 from monitor.engine.subjects import subject_in
@@ -150,7 +150,7 @@ def sentence_events(
                 change = "imposed"  # "a moratorium it announced last summer"
             if change != "imposed":
                 until = None
-        if published and _dated_before(clause, published):
+        if published and dated_before(clause, published):
             cues.add("background")  # "On February 20, Brazil suspended ...": earlier news
         if one_person(context.actors, clause, at, trigger_end):
             cues.add("sanction")  # "Kenya lift Chepkemei's suspension", "banned Smith"
@@ -180,30 +180,6 @@ def sentence_events(
                 )
             )
     return events
-
-
-_MONTH_DAY = re.compile(
-    r"\b(?:on\s+)?(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+"
-    r"(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})"
-)
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-
-
-def _dated_before(clause: str, published: date) -> bool:
-    """The clause dates its event a week or more before the article ("On February 20,
-    Brazil suspended ..." in a March story): a report of earlier news."""
-    for match in _MONTH_DAY.finditer(clause):
-        month = _MONTHS[match.group(1)[:3].casefold()]
-        try:
-            when = date(published.year, month, int(match.group(2)))
-        except ValueError:
-            continue
-        if when > published:
-            continue  # a date ahead: an end or a start to come, not the past
-        if (published - when).days >= 7:
-            return True
-    return False
 
 
 _COURT_NAME = re.compile(

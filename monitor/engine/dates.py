@@ -172,3 +172,21 @@ def announced_on(text: str, published: date) -> date:
         back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         return published - relativedelta(days=back)
     return published
+
+
+_MONTH_DAY = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d{{4}})", re.I)
+
+
+def dated_before(text: str, published: date) -> bool:
+    """The text dates its event a week or more before the article ("On February 20,
+    Brazil suspended ..." in a March story): a report of earlier news."""
+    for match in _MONTH_DAY.finditer(text):
+        try:
+            when = dateparser.parse(
+                f"{match.group(1)} {match.group(2)}", default=datetime(published.year, 1, 1)
+            ).date()
+        except (ValueError, OverflowError):
+            continue
+        if when <= published and (published - when).days >= 7:
+            return True  # a date ahead is an end or a start to come, not the past
+    return False
