@@ -38,7 +38,9 @@ _OPEN_ENDED = re.compile(
     r"until\s+(?:there\s+(?:is|are)|congress|lawmakers|parliament|legislators|"
     r"(?:a|the)\s+(?:federal|national|state)\s+(?:law|legislation|regulation)|"
     r"(?:federal|national)\s+(?:law|legislation|rules|regulation)|"
-    r"(?:strong|proper|appropriate)\s+(?:regulations?|rules|safeguards))",
+    r"(?:strong|proper|appropriate)\s+(?:regulations?|rules|safeguards))|"
+    r"pending\s+(?:a|an|the|further|its)\s+(?:[\w'’-]+\s+){0,3}?(?:review|investigation|study|"
+    r"assessment|evaluation|inquiry)",
     re.IGNORECASE,
 )
 # "one-year", "12-month", "90-day", "for a year", "for another six months"; not "years ago".
@@ -55,8 +57,9 @@ _MONTHS = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _UNTIL_DATE = re.compile(
-    rf"\b(?:until|through|till|to|ends?\s+on|expires?\s+on|expiring\s+on)\s+"
-    rf"((?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)|(?:\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)"
+    rf"\b(?:until|through|till|to|ends?\s+on|expires?\s+on|expiring\s+on)\s+(?:at\s+least\s+)?"
+    rf"((?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?)|(?:\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)"
+    rf"|(?:{_MONTHS},?\s+\d{{4}})"
     rf"|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(?:{_MONTHS}\s+)?\d{{4}}|year|{_MONTHS})))",
     re.IGNORECASE,
 )
@@ -101,6 +104,36 @@ def _explicit_date(text: str, published: date) -> date | None:
     if not re.search(r"\d{4}", cleaned) and parsed < published:
         parsed = parsed.replace(year=parsed.year + 1)  # "until June 30" means the next one
     return parsed
+
+
+_MEASURE = r"(?:ban|moratorium|pause|suspension|halt|freeze|prohibition|embargo)"
+# An end tied to the measure itself: "a two-year moratorium", "the ban for 90 days",
+# "the pause, which runs through March 31", "bars the use until July 1, 2022".
+_MEASURE_DURATION = re.compile(
+    rf"\b{_NUMBER}[-\s]{_UNIT}[-\s](?:[\w'’-]+\s+){{0,2}}?{_MEASURE}\b|"
+    rf"\b{_MEASURE}s?\s+(?:[\w'’-]+\s+){{0,3}}?for\s+(?:another\s+|an\s+additional\s+)?{_NUMBER}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+_MEASURE_UNTIL = re.compile(
+    rf"\b(?:{_MEASURE}s?|extend(?:s|ed|ing)?|extension)\b[^.;]{{0,120}}?(?={_UNTIL_DATE.pattern})",
+    re.IGNORECASE,
+)
+_BEYOND = re.compile(r"\b(?:beyond|after|since|past)\s+(?:the|its|a)\s*$", re.IGNORECASE)
+
+
+def measure_end(text: str, published: date | None) -> str | None:
+    """The end the text gives the measure it names, anywhere in it: for an event whose
+    own sentence gives none. Only ends tied to a ban word, or an open end."""
+    if open_ended(text):
+        return INDEFINITE
+    tied = _MEASURE_UNTIL.search(text)
+    if tied:
+        return resolve_until(text[tied.end() :], published)
+    for duration in _MEASURE_DURATION.finditer(text):
+        if _BEYOND.search(text[: duration.start()]):
+            continue  # "extend its ban beyond the one-year pause": the old term
+        return resolve_until(duration.group(0), published) if published else None
+    return None
 
 
 def open_ended(text: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from monitor.engine.actors import ArticleActors
 from monitor.engine.candidates import SentenceContext, sentence_events
 from monitor.engine.cues import CANCELLING
-from monitor.engine.dates import INDEFINITE, open_ended
+from monitor.engine.dates import measure_end
 from monitor.engine.lexicon import Lexicon
 from monitor.engine.merge import keep_best, merge_headline, merge_vague
 from monitor.engine.model import Event, Extraction
@@ -177,7 +177,7 @@ def judge(article: Article, candidates: list[Event]) -> Extraction:
             rejected.append(event.but(news=False, cues=("lead",)))
     events = merge_headline(merge_vague(news))
     events = [
-        _subject_from_lead(article, _open_end_from_lead(article, _headline_modality(article, e)))
+        _subject_from_lead(article, _end_from_lead(article, _headline_modality(article, e)))
         for e in events
     ]
     return Extraction(peg(events), merge_vague(background), rejected)
@@ -195,13 +195,20 @@ def _subject_from_lead(article: Article, event: Event) -> Event:
     return event
 
 
-def _open_end_from_lead(article: Article, event: Event) -> Event:
-    """A moratorium the headline reports without an end ("Amazon to extend pause on police
-    use") takes the open end its lead gives ("until further notice")."""
-    if event.status_after != "moratorium" or event.until is not None:
+def _end_from_lead(article: Article, event: Event) -> Event:
+    """A measure reported without an end ("Amazon to extend pause on police use") takes
+    the end its headline and lead tie to it ("until further notice", "a two-year
+    moratorium", "the ban runs until July 1, 2022"); a ban with an end is a moratorium."""
+    if event.change not in ("imposed", "extended") or event.until is not None:
         return event
-    lead = " ".join(article.body[:LEAD_SENTENCES])
-    return event.but(until=INDEFINITE) if open_ended(lead) else event
+    if event.status_after not in ("moratorium", "ban"):
+        return event
+    lead = " ".join(article.sentences[: len(article.title) + LEAD_SENTENCES])
+    base = date.fromisoformat(event.effective) if event.effective else None
+    end = measure_end(lead, base)
+    if end is None:
+        return event
+    return event.but(until=end, status_after="moratorium")
 
 
 def _headline_modality(article: Article, event: Event) -> Event:
