@@ -44,7 +44,7 @@ AGENT_NOUNS = frozenset(
     assembly authority authorities committee union bank retailer platform governor mayor
     president regime cabinet police office watchdog federation association network chain
     nation country province region town village municipality territory kingdom republic
-    federal national supervisors senators representatives mps members congress tribunal
+    supervisors senators representatives mps members congress tribunal
     bureau service inc corp ltd group organisation organization institute party club""".split()
 )
 # Words of news outlets: the one reporting is not the one acting.
@@ -74,8 +74,12 @@ _LOCAL_BODY = re.compile(
     r"\b(?:board of supervisors|council members|councilmembers|city hall|the council)\b",
     re.IGNORECASE,
 )
+# "the federal government", "the federal moratorium": the country's, as the article
+# names it.
 _NATIONAL_BODY = re.compile(
-    r"\b(?:the\s+)?(?:federal|national|central)\s+(?:government|authorities)\b", re.IGNORECASE
+    r"\b(?:the\s+)?(?:federal|national|central)\s+(?:government|authorities)\b|"
+    r"^\W*(?:the\s+)?(?:federal|national|nationwide)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
 )
 _PASSIVE_AGENT = re.compile(
     r"\b(?:was|were|been|being|is|are)\s+\w+ed\s+by\s+(?:the\s+|a\s+)?"
@@ -255,9 +259,7 @@ class ArticleActors:
             return [(self.main_actor, "coreference")]
         national = _NATIONAL_BODY.search(clause[:at])
         if national:  # "the federal government": the country the article names
-            country = self.first_place("country")
-            if country:
-                return [(country, "national-body")]
+            return [(self.first_place("country") or "federal government", "national-body")]
         local = _LOCAL_BODY.search(clause[:at])
         if local:
             city = self.first_place("city")

@@ -78,7 +78,7 @@ class Gazetteer:
     seats: dict[str, str]  # case-folded seat of power → country
 
     def kind(self, name: str) -> str | None:
-        key = name.casefold()
+        key = _key(name)
         if key in self.countries:
             return "country"
         if key in self.states:
@@ -90,11 +90,21 @@ class Gazetteer:
     def jurisdiction(self, name: str) -> str:
         """The body a place name stands for as an actor: "Brussels" → European Union;
         "U.S." → United States; a city or state as it is."""
-        key = name.casefold()
-        return self.seats.get(key) or self.countries.get(key) or self.states.get(key) or name
+        key = _key(name)
+        found = self.seats.get(key) or self.countries.get(key) or self.states.get(key)
+        return found or name
 
     def is_place(self, name: str) -> bool:
         return self.kind(name) is not None
+
+
+def _key(name: str) -> str:
+    """A name as the gazetteers key it: case-folded, a sentence's full stop and a
+    possessive dropped ("Montana." "Belgium's"), an abbreviation's dots kept ("U.S.")."""
+    key = name.casefold().removesuffix("'s").removesuffix("’s")
+    if key.endswith(".") and "." not in key[:-1]:
+        key = key[:-1]
+    return key
 
 
 @lru_cache(maxsize=1)

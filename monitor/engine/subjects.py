@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import re
 
-from monitor.engine.actors import PRONOUNS
+from monitor.engine.actors import HEADLINE_VERBS, PRONOUNS
 
 _SUBJECT_AFTER = re.compile(
     r"\b(?:on|of)\s+(?:the\s+)?(?:(?:police|government|public|commercial)\s+)?"
     r"(?:(?:use|sale|sales|imports?|exports?)\s+of\s+)?"
     r"(?:its\s+|their\s+|new\s+|all\s+)?([A-Za-z][\w\- ]{1,60}?)"
     r"(?=\s+(?:to|for|by|in|until|through|from|at|on|after|while|over|amid|that|which|"
-    r"expired|expires|ended|ends|lapsed|was|were|is|are|has|have|had|will|and)\b|[,.;:]|$)",
+    r"expired|expires|ended|ends|lapsed|was|were|is|are|has|have|had|will|and|goes|go|went|"
+    r"comes|come|came|takes|take|took|applies|apply|remains|stays)\b|[,.;:]|$)",
 )
 # Not subjects: dates and times that follow "on" ("extended ... on Monday").
 _NOT_SUBJECTS = frozenset(
@@ -104,7 +105,7 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
         words = re.findall(r"[\w'’-]+", clause[:start])
         return " ".join(words[-6:]).lower() or None
     noun_end = _BAN_NOUN_END.search(span)
-    if noun_end:
+    if noun_end and not _VERB_BEFORE_END.search(span[: noun_end.start()]):
         # "ending the northern cod moratorium (off the coast)": what the named measure is
         # on, after it ("ban on X") or before it ("cod moratorium").
         after = clause[end:]
@@ -134,6 +135,9 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
 _BLOCK = re.compile(r"block(?:s|ed|ing)?\b|freez(?:e|es|ing)\b", re.I)
 _BAN_NOUN_END = re.compile(
     r"(?:ban|moratorium|prohibition|pause|freeze|suspension|halt|embargo)(?:s|es)?$", re.I
+)
+_VERB_BEFORE_END = re.compile(
+    r"\b(?:to|will|would|could|may|might|shall|should|can|must|not|also)\s*$", re.I
 )
 _ON_OF = re.compile(r"\s+(?:on|of|against)\b", re.IGNORECASE)
 
@@ -171,7 +175,9 @@ def _modifiers(span: str) -> str | None:
             break
         if word.endswith(("'s", "’s")) or word[0].isdigit() or _BAN_VERB.fullmatch(word):
             break
-        if lowered in _CHANGE_VERBS:  # "To Extend Student Loan Moratorium"
+        if lowered in _CHANGE_VERBS or lowered in HEADLINE_VERBS:  # "To Extend … Moratorium"
+            break
+        if lowered in _OBJECT_STOP or lowered in _TRAILING:  # "an exception to water ban"
             break
         kept.insert(0, lowered)
     return " ".join(kept) or None
