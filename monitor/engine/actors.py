@@ -76,6 +76,8 @@ _LOCAL_BODY = re.compile(
 )
 # "the federal government", "the federal moratorium": the country's, as the article
 # names it.
+# A clause that opens with a name, not a preposition or a date ("In Italy, …").
+_OPENS_WITH_SUBJECT = re.compile(r"^\W*(?:the\s+)?[A-Z]")
 _NATIONAL_BODY = re.compile(
     r"\b(?:the\s+)?(?:federal|national|central)\s+(?:government|authorities)\b|"
     r"^\W*(?:the\s+)?(?:federal|national|nationwide)\s+(?:[\w-]+\s+)?$",
@@ -252,9 +254,14 @@ class ArticleActors:
 
     def resolve(self, clause: str, at: int, *, in_title: bool) -> list[tuple[str, str]]:
         """The actors of a trigger at `at` in the clause, each with how it was found."""
-        before = [name for _, name in self.lexicon.find(clause[:at])]
-        if before:
-            return [(name, "alias") for name in dict.fromkeys(before)]
+        found = self.lexicon.find(clause[:at])
+        if found:
+            # "Italy's privacy watchdog fined Clearview AI and banned the company": the
+            # clause's subject, a place or a body named before the alias, acts on it.
+            subject = self._proper_actor(clause[: found[0][0]], in_title=in_title)
+            if subject and _OPENS_WITH_SUBJECT.match(clause) and self._is_body(subject):
+                return [(subject, "proper-noun")]
+            return [(name, "alias") for name in dict.fromkeys(n for _, n in found)]
         if self.main_actor and self.coreference.search(clause[: at + 1]):
             return [(self.main_actor, "coreference")]
         national = _NATIONAL_BODY.search(clause[:at])
@@ -315,6 +322,11 @@ class ArticleActors:
             if phrase:
                 return [(phrase, "reported")]
         return []
+
+    def _is_body(self, name: str) -> bool:
+        """A place or a named body that can act (not a person, not a product)."""
+        words = {w.casefold().strip(".") for w in name.split()}
+        return self.places.is_place(name) or bool(words & AGENT_NOUNS)
 
     def _proper_actor(self, before: str, *, in_title: bool) -> str | None:
         candidates = [m for m in PROPER_NOUN.finditer(before)]

@@ -43,6 +43,13 @@ _ONLY_A_PLAN = re.compile(
 )
 # What a background mention deep in the body names: the measure itself.
 _BAN_WORD = re.compile(r"ban|moratori|prohibit|embargo|outlaw")
+_NOT_FINAL = re.compile(
+    r"\b(?:second|final|another|procedural)\s+(?:vote|reading)\s+(?:is|will\s+be|was)?\s*"
+    r"(?:required|needed|expected|scheduled|set|due)|"
+    r"\b(?:awaits?|awaiting|needs?|requires?|heads?\s+to|goes\s+to|sent\s+to)\s+(?:the\s+)?"
+    r"(?:governor|mayor|president)(?:'s|’s)?(?:\s+(?:signature|desk|approval))?\b",
+    re.IGNORECASE,
+)
 # At most this many changes from one article: its news, sometimes a second change.
 MAX_EVENTS = 2
 
@@ -214,12 +221,24 @@ def _end_from_lead(article: Article, event: Event) -> Event:
 def _headline_modality(article: Article, event: Event) -> Event:
     """ "Amazon to ban 'union' from staff chat app": a headline's "to ban" is a decision
     unless the lead says it is only a plan ("reportedly plans to", "would")."""
+    event = _not_yet_final(article, event)
     if event.change != "imposed" or not _TO_FORM.search(event.evidence):
         return event
     if not (event.headline or event.position < len(article.title)):
         return event
     lead = " ".join(article.body[:2])
     if _ONLY_A_PLAN.search(lead):
+        return event.but(change="proposed", status_after="proposed", until=None)
+    return event
+
+
+def _not_yet_final(article: Article, event: Event) -> Event:
+    """A vote the lead says is not the last ("a second vote is required next week", "the
+    bill now heads to the governor's desk") proposes a ban; it does not impose it."""
+    if event.change != "imposed" or not article.in_lead(event.position):
+        return event
+    lead = " ".join(article.sentences[: len(article.title) + LEAD_SENTENCES])
+    if _NOT_FINAL.search(lead):
         return event.but(change="proposed", status_after="proposed", until=None)
     return event
 
@@ -237,9 +256,23 @@ def peg(events: list[Event]) -> list[Event]:
             break
         if event in kept:
             continue
-        if all(_other_policy(event, k) for k in kept) and event.actor_by == "alias":
+        if (
+            all(_other_policy(event, k) for k in kept)
+            and event.actor_by == "alias"
+            and _same_day(event, kept[0])
+        ):
             kept.append(event)
     return kept[:MAX_EVENTS] if len(kept) > MAX_EVENTS else kept
+
+
+_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+
+
+def _same_day(event: Event, news: Event) -> bool:
+    """A second change the article dates to another weekday than its news ("Microsoft on
+    Thursday announced …" / "On Wednesday, Amazon banned …") is the day before's."""
+    mine, theirs = _WEEKDAY.search(event.evidence), _WEEKDAY.search(news.evidence)
+    return not (mine and theirs and mine.group(1).casefold() != theirs.group(1).casefold())
 
 
 def _other_policy(event: Event, kept: Event) -> bool:
