@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,28 @@ from monitor.config import ConfigError, Settings, load_settings
 from monitor.engine import Engine
 from monitor.pipeline import sync_config_feeds, utcnow
 from monitor.rules import RuleFileError, load_rules
-from monitor.store import Store
+from monitor.store import DatabaseUnusable, Store
+from monitor.store.errors import describe_sqlite_error
+
+# Exit codes (the README's table): 0 all done; 1 a runtime failure, or some of the work
+# failed (files, feeds, deliveries) and the output says which; 2 a usage or config error.
+PARTIAL_FAILURE = 1
 
 
 class BadInput(click.ClickException):
     """Bad config or input: a clear message and exit code 2, never a traceback."""
 
     exit_code = 2
+
+
+class Failed(click.ClickException):
+    """A runtime failure: a clear message and exit code 1."""
+
+    exit_code = 1
+
+
+def fail(message: str, exit_code: int) -> click.ClickException:
+    return BadInput(message) if exit_code == BadInput.exit_code else Failed(message)
 
 
 @dataclass
@@ -47,6 +63,11 @@ class AppContext:
             self._store = Store.open(self.settings.db)
         return self._store
 
+    @property
+    def db_for_messages(self) -> Path | None:
+        """The database path as far as it is known (the config may not have loaded)."""
+        return self._settings.db if self._settings is not None else self.db_path
+
     def engine(self) -> Engine:
         try:
             return Engine(load_rules(self.settings.rules))
@@ -66,11 +87,38 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+class MonitorGroup(click.Group):
+    """The top-level group: the operator's common mistakes (a file that is not a
+    database, a read-only database or folder) end in one line and an exit code, never
+    in a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseUnusable as exc:
+            raise fail(exc.problem.message, exc.problem.exit_code) from None
+        except sqlite3.Error as exc:
+            app = ctx.find_object(AppContext)
+            path = app.db_for_messages if app is not None else None
+            problem = describe_sqlite_error(path or Path("(unknown)"), exc)
+            raise fail(problem.message, problem.exit_code) from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a command's --out file; a missing folder is a usage error, not a traceback."""
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist") from None
+    except OSError as exc:
+        raise Failed(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _emit(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=None))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policy-monitor")
 @click.option(
     "--config",

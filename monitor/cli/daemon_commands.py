@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from monitor import resources
-from monitor.cli.app import AppContext, _emit, cli, pass_app
+from monitor.cli.app import PARTIAL_FAILURE, AppContext, _emit, cli, pass_app
 from monitor.daemon import run_daemon
 from monitor.deliver import deliver_pending
 from monitor.evaluate import evaluate_pending
@@ -24,7 +24,7 @@ from monitor.status import collect_status
 def run_command(app: AppContext, once: bool) -> None:
     """Run the monitor: the daemon that polls due feeds, evaluates new articles, delivers
     alerts, mails digests and sweeps expiries on schedule, until SIGTERM or Ctrl-C. With
-    --once, one pass of each stage, for cron.
+    --once, one pass of each stage, for cron: exit code 1 if any feed or delivery failed.
 
     \b
     Example:
@@ -58,11 +58,17 @@ def run_command(app: AppContext, once: bool) -> None:
         f"{evaluated.sources} sources added"
     )
     delivered = asyncio.run(deliver_pending(store, settings, utcnow))
-    click.echo(f"deliver: {delivered.sent} sent, {delivered.retrying} to retry")
+    click.echo(
+        f"deliver: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.dead} dead"
+    )
+    for problem in delivered.errors:
+        click.echo(f"  {problem}", err=True)
     click.echo(
         f"database: {settings.db} ({store.count('articles')} articles, "
         f"{store.count('changes')} changes); see `policy-monitor timeline`"
     )
+    if report.errors or delivered.errors:
+        raise SystemExit(PARTIAL_FAILURE)
 
 
 @cli.command("status")

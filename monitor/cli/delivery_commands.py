@@ -8,7 +8,7 @@ from pathlib import Path
 import aiosmtplib
 import click
 
-from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
+from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app, write_output
 from monitor.config import ConfigError
 from monitor.deliver import deliver_pending, plan_digest, send_digest
 from monitor.notify.atom import render_atom
@@ -123,7 +123,7 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
         click.echo(f"Subject: {plan.digest.subject}\n")
         click.echo(plan.digest.text, nl=False)
         if out is not None:
-            out.write_text(plan.digest.html, encoding="utf-8")
+            write_output(out, plan.digest.html.encode("utf-8"))
             click.echo(f"(HTML part written to {out})", err=True)
         return
     try:
@@ -144,10 +144,10 @@ def atom_command(app: AppContext, out: Path | None, limit: int) -> None:
 
     \b
     Example:
-      policy-monitor atom --out /var/www/changes.atom
+      policy-monitor atom --out changes.atom
     """
     document = render_atom(app.store.recent_changes(limit), utcnow())
     if out is None:
         click.echo(document.decode("utf-8"), nl=False)
     else:
-        out.write_bytes(document)
+        write_output(out, document)

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
+from monitor.cli.app import (
+    PARTIAL_FAILURE,
+    AppContext,
+    BadInput,
+    _emit,
+    cli,
+    pass_app,
+    write_output,
+)
 from monitor.opml import read_opml, write_opml
 from monitor.parse import ParseError
 from monitor.pipeline import import_paths, poll_feeds, utcnow
@@ -21,7 +29,7 @@ def import_command(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> N
     """Import articles from files or folders: RSS/Atom files, seed articles, JSONL.
 
     Importing the same files again adds nothing. A file that cannot be read is listed
-    as an error; the rest are still imported.
+    as an error; the rest are still imported, and the exit code is 1.
 
     \b
     Example:
@@ -30,10 +38,12 @@ def import_command(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> N
     report = import_paths(app.store, paths)
     if as_json:
         _emit(report.as_json())
-        return
-    click.echo(f"{report.new} new, {report.duplicates} duplicates, {len(report.errors)} errors")
-    for error in report.errors:
-        click.echo(f"  {error.path}: {error.error}", err=True)
+    else:
+        click.echo(f"{report.new} new, {report.duplicates} duplicates, {len(report.errors)} errors")
+        for error in report.errors:
+            click.echo(f"  {error.path}: {error.error}", err=True)
+    if report.errors:
+        raise SystemExit(PARTIAL_FAILURE)
 
 
 @cli.command("fetch")
@@ -45,7 +55,7 @@ def fetch_command(app: AppContext, feed_urls: tuple[str, ...], due: bool, as_jso
     """Run one poll cycle: fetch the feeds, parse them and store new articles.
 
     Without --feed every active feed is polled. A URL given with --feed that is not
-    configured yet is added to the feed list.
+    configured yet is added to the feed list. Exit code 1 if any feed failed.
 
     \b
     Example:
@@ -63,13 +73,15 @@ def fetch_command(app: AppContext, feed_urls: tuple[str, ...], due: bool, as_jso
     report = asyncio.run(poll_feeds(store, app.settings.fetch, feeds))
     if as_json:
         _emit(report.as_json())
-        return
-    click.echo(
-        f"{report.feeds} feeds: {report.ok} ok, {report.not_modified} not modified, "
-        f"{len(report.errors)} failed; {report.new_articles} new articles"
-    )
-    for error in report.errors:
-        click.echo(f"  {error.path}: {error.error}", err=True)
+    else:
+        click.echo(
+            f"{report.feeds} feeds: {report.ok} ok, {report.not_modified} not modified, "
+            f"{len(report.errors)} failed; {report.new_articles} new articles"
+        )
+        for error in report.errors:
+            click.echo(f"  {error.path}: {error.error}", err=True)
+    if report.errors:
+        raise SystemExit(PARTIAL_FAILURE)
 
 
 @cli.group("feeds")
@@ -155,4 +167,4 @@ def feeds_export(app: AppContext, out: Path | None) -> None:
     if out is None:
         click.echo(document, nl=False)
     else:
-        out.write_text(document, encoding="utf-8")
+        write_output(out, document.encode("utf-8"))
