@@ -52,6 +52,8 @@ def parse_duration(value: object) -> object:
 
 
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+# A limit that 0 turns off.
+SecondsOrZero = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 def check_http_url(url: str) -> str:
@@ -224,6 +226,9 @@ class DeliveryConfig(BaseModel):
     backoff_max: Seconds = 6 * 3600.0
     timeout: Seconds = 10.0
     source: str = "urn:policy-monitor"
+    # A change whose report is older than this is recorded in the timeline but not sent:
+    # a backlog import, or a feed's first poll of months-old items, is history, not news.
+    max_age: SecondsOrZero = 14 * 86400.0
 
 
 class DaemonConfig(BaseModel):

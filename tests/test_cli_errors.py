@@ -97,7 +97,8 @@ def test_a_database_path_that_is_a_folder_cannot_be_opened(tmp_path: Path) -> No
 def test_out_into_a_missing_folder_is_a_usage_error(tmp_path: Path, command: list[str]) -> None:
     config = tmp_path / "c.toml"
     config.write_text(
-        'feeds = []\n[email]\nhost = "127.0.0.1"\nfrom = "a@example.org"\nto = ["b@example.org"]\n',
+        'feeds = []\n[email]\nhost = "127.0.0.1"\nfrom = "a@example.org"\nto = ["b@example.org"]\n'
+        "[delivery]\nmax_age = 0\n",
         encoding="utf-8",
     )
     base = ["--config", str(config), "--db", str(tmp_path / "m.db")]

@@ -108,7 +108,7 @@ def _print_status(state: dict[str, Any]) -> None:
     click.echo(
         f"articles: {state['articles']} ({state['unevaluated']} not evaluated); "
         f"changes: {state['changes']}; outbox: {outbox['pending']} pending, "
-        f"{outbox['dead']} dead, {outbox['sent']} sent"
+        f"{outbox['dead']} dead, {outbox['sent']} sent, {outbox['skipped']} skipped (old news)"
     )
     for job in state["jobs"]:
         error = f"  last error: {job['last_error']}" if job["last_error"] else ""
