@@ -7,10 +7,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.store import Store, from_iso
+from monitor.store import FeedRow, Store, from_iso
 
 # A heartbeat older than this (and no clean stop) means the daemon is not running.
 STALE_AFTER = timedelta(minutes=5)
+
+
+def feed_state(feed: FeedRow) -> str:
+    """new (never polled), ok, failing; disabled (by the operator) or retired (no longer
+    in the config)."""
+    if feed.disabled:
+        return "disabled"
+    if not feed.active:
+        return "retired"
+    if feed.error_count:
+        return "failing"
+    if feed.last_polled_at is None:
+        return "new"
+    return "ok"
 
 
 def collect_status(store: Store, now: datetime) -> dict[str, Any]:
