@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from monitor import resources
-from monitor.cli.app import PARTIAL_FAILURE, AppContext, _emit, cli, pass_app
+from monitor.cli.app import PARTIAL_FAILURE, AppContext, BadInput, _emit, cli, pass_app
 from monitor.daemon import run_daemon
 from monitor.deliver import deliver_pending
 from monitor.evaluate import evaluate_pending
+from monitor.lock import AlreadyRunning, exclusive
 from monitor.outbox import channels
 from monitor.pipeline import import_paths, poll_feeds, utcnow
 from monitor.status import collect_status
@@ -25,6 +26,7 @@ def run_command(app: AppContext, once: bool) -> None:
     """Run the monitor: the daemon that polls due feeds, evaluates new articles, delivers
     alerts, mails digests and sweeps expiries on schedule, until SIGTERM or Ctrl-C. With
     --once, one pass of each stage, for cron: exit code 1 if any feed or delivery failed.
+    One monitor per database: a second `run` on it exits 2 ("already running").
 
     \b
     Example:
@@ -32,6 +34,15 @@ def run_command(app: AppContext, once: bool) -> None:
     """
     settings = app.settings
     app.engine()  # fail fast, with exit code 2, on a bad rule file
+    try:
+        with exclusive(settings.db):
+            _run(app, once)
+    except AlreadyRunning as exc:
+        raise BadInput(f"{exc}; stop it first, or give this one another --db") from None
+
+
+def _run(app: AppContext, once: bool) -> None:
+    settings = app.settings
     if not once:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         app.close()  # the daemon opens its own connection
