@@ -29,6 +29,7 @@ def feed_state(feed: FeedRow) -> str:
 
 def collect_status(store: Store, now: datetime) -> dict[str, Any]:
     feeds = store.feeds()
+    states = [feed_state(f) for f in feeds]
     failing = [f for f in feeds if f.error_count > 0]
     polled = [p for f in feeds if (p := f.last_polled_at)]
     daemon = store.daemon_state()
@@ -46,7 +47,8 @@ def collect_status(store: Store, now: datetime) -> dict[str, Any]:
         },
         "feeds": {
             "active": len(feeds),
-            "ok": len(feeds) - len(failing),
+            "ok": states.count("ok"),
+            "new": states.count("new"),  # never polled yet
             "failing": [
                 {
                     "url": f.url,

@@ -125,6 +125,7 @@ def write_config(folder: Path, site: FeedSite, smtp_port: int, **daemon: str) ->
 class DaemonProcess:
     def __init__(self, config: Path, db: Path, log: Path) -> None:
         self.args = [sys.executable, "-m", "monitor", "--config", str(config), "--db", str(db)]
+        self.db = db
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 

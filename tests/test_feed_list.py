@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli
+from tests.conftest import SEEDS
 
 OPML = b"""<?xml version="1.0" encoding="utf-8"?>
 <opml version="2.0"><head><title>mine</title></head><body>
@@ -42,6 +43,7 @@ def feeds(tmp_path: Path) -> Feeds:
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://files.example.org/feed.xml", "javascript:x"])
 def test_fetch_refuses_a_feed_url_that_is_not_http(feeds: Feeds, url: str) -> None:
+    assert feeds("import", str(SEEDS)).exit_code == 0
     result = feeds("fetch", "--feed", url)
     assert result.exit_code == 2
     assert f"--feed: {url!r} is not an http(s) URL" in result.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import LocalServer, free_port
 from tests.daemon_harness import ROOT, DaemonProcess, FeedSite, wait_for, write_config
@@ -20,7 +21,7 @@ def test_a_second_daemon_on_the_same_database_is_refused(
     try:
         first.start()
         assert first.process is not None
-        wait_for(lambda: json.loads(first.cli("status", "--json"))["daemon"]["running"], 30, "run")
+        wait_for(lambda: _running(first), 30, "the first daemon")
 
         for extra in ([], ["--once"]):
             second = subprocess.run(
@@ -38,7 +39,7 @@ def test_a_second_daemon_on_the_same_database_is_refused(
         assert restarted.process is not None
         pid = restarted.process.pid
         wait_for(
-            lambda: json.loads(restarted.cli("status", "--json"))["daemon"]["pid"] == pid,
+            lambda: _running(restarted) and _status(restarted)["daemon"]["pid"] == pid,
             30,
             "the restarted daemon",
         )
@@ -46,3 +47,12 @@ def test_a_second_daemon_on_the_same_database_is_refused(
     finally:
         first.ensure_stopped()
         restarted.ensure_stopped()
+
+
+def _status(daemon: DaemonProcess) -> dict[str, Any]:
+    status: dict[str, Any] = json.loads(daemon.cli("status", "--json"))
+    return status
+
+
+def _running(daemon: DaemonProcess) -> bool:
+    return daemon.db.exists() and bool(_status(daemon)["daemon"]["running"])

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
@@ -63,6 +65,16 @@ class AppContext:
             self._store = Store.open(self.settings.db)
         return self._store
 
+    def require_database(self) -> None:
+        """For commands that only read: a mistyped --db is said, not silently created
+        (with its folders) as an empty database."""
+        db = self.settings.db
+        if not db.is_file():
+            raise BadInput(
+                f"no database at {db} (check --db or the config's `db`;"
+                " `policy-monitor run` or `import` creates one)"
+            )
+
     @property
     def db_for_messages(self) -> Path | None:
         """The database path as far as it is known (the config may not have loaded)."""
@@ -85,6 +97,22 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def needs_database(
+    command: Callable[Concatenate[AppContext, P], R],
+) -> Callable[Concatenate[AppContext, P], R]:
+    """Mark a command that only reads: it refuses to run where there is no database.
+    Goes below @pass_app."""
+
+    @functools.wraps(command)
+    def checked(app: AppContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        app.require_database()
+        return command(app, *args, **kwargs)
+
+    return checked
 
 
 class MonitorGroup(click.Group):

@@ -9,7 +9,15 @@ from typing import Any
 import click
 
 from monitor import resources
-from monitor.cli.app import PARTIAL_FAILURE, AppContext, BadInput, _emit, cli, pass_app
+from monitor.cli.app import (
+    PARTIAL_FAILURE,
+    AppContext,
+    BadInput,
+    _emit,
+    cli,
+    needs_database,
+    pass_app,
+)
 from monitor.daemon import run_daemon
 from monitor.deliver import deliver_pending
 from monitor.evaluate import evaluate_pending
@@ -85,6 +93,7 @@ def _run(app: AppContext, once: bool) -> None:
 @cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @pass_app
+@needs_database
 def status_command(app: AppContext, as_json: bool) -> None:
     """What the monitor is doing: the daemon, feeds ok and failing, articles, changes,
     the outbox and the next scheduled jobs. Safe to run while the daemon runs.
@@ -110,7 +119,8 @@ def _print_status(state: dict[str, Any]) -> None:
         click.echo("daemon: never started on this database")
     feeds = state["feeds"]
     click.echo(
-        f"feeds: {feeds['active']} active, {feeds['ok']} ok, {len(feeds['failing'])} failing;"
+        f"feeds: {feeds['active']} active, {feeds['ok']} ok, {feeds['new']} new (never polled),"
+        f" {len(feeds['failing'])} failing;"
         f" last poll {feeds['last_poll_at'] or 'never'}"
     )
     for failing in feeds["failing"]:

@@ -8,7 +8,15 @@ from pathlib import Path
 import aiosmtplib
 import click
 
-from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app, write_output
+from monitor.cli.app import (
+    AppContext,
+    BadInput,
+    _emit,
+    cli,
+    needs_database,
+    pass_app,
+    write_output,
+)
 from monitor.config import ChannelFilter, ConfigError, Settings
 from monitor.deliver import deliver_pending, missing_rows, plan_digest, send_digest
 from monitor.notify.atom import render_atom
@@ -58,6 +66,7 @@ def outbox_group(ctx: click.Context, dead: bool, as_json: bool) -> None:
         return
     app = ctx.find_object(AppContext)
     assert app is not None
+    app.require_database()
     rows = app.store.outbox_rows(state="dead" if dead else None)
     if as_json:
         _emit(rows)
@@ -117,6 +126,7 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
         raise BadInput("give exactly one of --preview or --send")
     settings = app.settings
     if preview:
+        app.require_database()
         horizon = int(settings.policy.reminder_horizon // 86400)
         now = utcnow()
         channel = digest_channel(settings)
@@ -159,6 +169,7 @@ def digest_channel(settings: Settings) -> Channel:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
 @click.option("--limit", default=200, show_default=True, help="The most recent N changes.")
 @pass_app
+@needs_database
 def atom_command(app: AppContext, out: Path | None, limit: int) -> None:
     """An Atom feed of the changes (stable entry ids), for any feed reader.
 

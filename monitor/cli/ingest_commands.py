@@ -13,6 +13,7 @@ from monitor.cli.app import (
     BadInput,
     _emit,
     cli,
+    needs_database,
     pass_app,
     write_output,
 )
@@ -106,6 +107,7 @@ def feeds_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.option("--all", "show_all", is_flag=True, help="Include disabled and retired feeds.")
 @pass_app
+@needs_database
 def feeds_list(app: AppContext, as_json: bool, show_all: bool) -> None:
     """List feeds with their state (new: never polled, ok, failing; with --all also
     disabled and retired), last poll, errors, next due time.
@@ -186,6 +188,7 @@ def feeds_import(app: AppContext, opml_file: Path) -> None:
 @feeds_group.command("export")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
 @pass_app
+@needs_database
 def feeds_export(app: AppContext, out: Path | None) -> None:
     """Write the active feeds as OPML 2.0 (to stdout unless --out).
 
