@@ -331,6 +331,29 @@ def _describe(error: ValidationError, origin: str) -> str:
     return "\n".join(lines)
 
 
+def missing_secrets(settings: Settings) -> list[str]:
+    """The secrets the config says to read from the environment that are not there (or
+    not valid), each naming its key. Checked by `config` and before `run`: loading does
+    not need them, but without them every delivery fails until it is dead-lettered."""
+    problems = []
+    for index, hook in enumerate(settings.webhooks):
+        if hook.secret_env is None:
+            continue
+        key = f"webhooks.{index}.secret_env"
+        value = os.environ.get(hook.secret_env)
+        if not value:
+            problems.append(f"{key}: environment variable {hook.secret_env} is not set")
+            continue
+        try:
+            check_webhook_secret(value)
+        except ValueError as exc:
+            problems.append(f"{key}: environment variable {hook.secret_env}: {exc}")
+    email = settings.email
+    if email is not None and email.password_env and not os.environ.get(email.password_env):
+        problems.append(f"email.password_env: environment variable {email.password_env} is not set")
+    return problems
+
+
 def load_settings(path: Path | None = None, db: Path | None = None) -> Settings:
     """Read the config file (if any) and the environment; raise ConfigError naming the key."""
     config_path = find_config_path(path)

@@ -14,7 +14,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import click
 
 from monitor import __version__
-from monitor.config import ConfigError, Settings, load_settings
+from monitor.config import ConfigError, Settings, load_settings, missing_secrets
 from monitor.engine import Engine
 from monitor.pipeline import sync_config_feeds, utcnow
 from monitor.rules import RuleFileError, load_rules
@@ -79,6 +79,15 @@ class AppContext:
     def db_for_messages(self) -> Path | None:
         """The database path as far as it is known (the config may not have loaded)."""
         return self._settings.db if self._settings is not None else self.db_path
+
+    def require_secrets(self) -> None:
+        """Refuse (exit code 2) when a secret the config names is not in the environment."""
+        problems = missing_secrets(self.settings)
+        if problems:
+            raise BadInput(
+                "the configuration names secrets this environment does not have:\n  "
+                + "\n  ".join(problems)
+            )
 
     def engine(self) -> Engine:
         try:
@@ -177,12 +186,14 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> N
 @cli.command("config")
 @pass_app
 def config_command(app: AppContext) -> None:
-    """Check the configuration and print it, as loaded, as JSON.
+    """Check the configuration and print it, as loaded, as JSON. Exit code 2 if it is
+    invalid, or names a secret (`secret_env`, `password_env`) the environment lacks.
 
     \b
     Example:
-      policy-monitor --config deploy/config.example.toml config
+      policy-monitor --config deploy/config.compose.toml config
     """
+    app.require_secrets()
     _emit(app.settings.model_dump(mode="json"))
 
 

@@ -42,6 +42,7 @@ def run_command(app: AppContext, once: bool) -> None:
     """
     settings = app.settings
     app.engine()  # fail fast, with exit code 2, on a bad rule file
+    app.require_secrets()  # ...or on a secret every delivery would lack
     try:
         with exclusive(settings.db):
             _run(app, once)
