@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import click
 from monitor import __version__
 from monitor.config import ConfigError, Settings, load_settings, missing_secrets
 from monitor.engine import Engine
+from monitor.logs import FORMATS, LEVELS, configure_logging
 from monitor.pipeline import sync_config_feeds, utcnow
 from monitor.rules import RuleFileError, load_rules
 from monitor.store import DatabaseUnusable, Store
@@ -106,6 +108,7 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+log = logging.getLogger("policy_monitor")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -133,8 +136,10 @@ class MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DatabaseUnusable as exc:
+            log.debug("the database cannot be used", exc_info=True)
             raise fail(exc.problem.message, exc.problem.exit_code) from None
         except sqlite3.Error as exc:
+            log.debug("database error", exc_info=True)
             app = ctx.find_object(AppContext)
             path = app.db_for_messages if app is not None else None
             problem = describe_sqlite_error(path or Path("(unknown)"), exc)
@@ -169,8 +174,30 @@ def _emit(data: object) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="SQLite database file. Default: the config's `db`, else the user data folder.",
 )
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default="info",
+    show_default=True,
+    envvar="POLICY_MONITOR_LOG_LEVEL",
+    help="Log this much to stderr (also $POLICY_MONITOR_LOG_LEVEL).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default="text",
+    show_default=True,
+    envvar="POLICY_MONITOR_LOG_FORMAT",
+    help="text, or json: one JSON object a line, for containers (also $POLICY_MONITOR_LOG_FORMAT).",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    db_path: Path | None,
+    log_level: str,
+    log_format: str,
+) -> None:
     """Watch news feeds and report, once and with evidence, when a ban or moratorium
     changes status.
 
@@ -178,6 +205,7 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> N
     Example:
       policy-monitor --db monitor.db import seeds/ --json
     """
+    configure_logging(log_level, log_format.lower())
     app = AppContext(config_path, db_path)
     ctx.obj = app
     ctx.call_on_close(app.close)

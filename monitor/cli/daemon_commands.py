@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import click
@@ -53,7 +52,6 @@ def run_command(app: AppContext, once: bool) -> None:
 def _run(app: AppContext, once: bool) -> None:
     settings = app.settings
     if not once:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         app.close()  # the daemon opens its own connection
         raise SystemExit(run_daemon(settings))
     store = app.synced_store()
