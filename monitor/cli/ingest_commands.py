@@ -37,7 +37,7 @@ def import_command(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> N
 
     \b
     Example:
-      policy-monitor import seeds/ ../shared/eval/seeds.jsonl --json
+      policy-monitor import seeds/ tests/fixtures/eval/generic.jsonl --json
     """
     report = import_paths(app.store, paths)
     if as_json:
