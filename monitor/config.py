@@ -52,6 +52,8 @@ def parse_duration(value: object) -> object:
 
 
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+# A limit that 0 turns off.
+SecondsOrZero = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 def check_http_url(url: str) -> str:
@@ -224,6 +226,9 @@ class DeliveryConfig(BaseModel):
     backoff_max: Seconds = 6 * 3600.0
     timeout: Seconds = 10.0
     source: str = "urn:policy-monitor"
+    # A change whose report is older than this is recorded in the timeline but not sent:
+    # a backlog import, or a feed's first poll of months-old items, is history, not news.
+    max_age: SecondsOrZero = 14 * 86400.0
 
 
 class DaemonConfig(BaseModel):
@@ -324,6 +329,29 @@ def _describe(error: ValidationError, origin: str) -> str:
         else:
             lines.append(f"  {key}: {item['msg']} (got {item.get('input')!r})")
     return "\n".join(lines)
+
+
+def missing_secrets(settings: Settings) -> list[str]:
+    """The secrets the config says to read from the environment that are not there (or
+    not valid), each naming its key. Checked by `config` and before `run`: loading does
+    not need them, but without them every delivery fails until it is dead-lettered."""
+    problems = []
+    for index, hook in enumerate(settings.webhooks):
+        if hook.secret_env is None:
+            continue
+        key = f"webhooks.{index}.secret_env"
+        value = os.environ.get(hook.secret_env)
+        if not value:
+            problems.append(f"{key}: environment variable {hook.secret_env} is not set")
+            continue
+        try:
+            check_webhook_secret(value)
+        except ValueError as exc:
+            problems.append(f"{key}: environment variable {hook.secret_env}: {exc}")
+    email = settings.email
+    if email is not None and email.password_env and not os.environ.get(email.password_env):
+        problems.append(f"email.password_env: environment variable {email.password_env} is not set")
+    return problems
 
 
 def load_settings(path: Path | None = None, db: Path | None = None) -> Settings:

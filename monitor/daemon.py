@@ -37,6 +37,7 @@ from monitor.deliver import deliver_pending, send_digest
 from monitor.engine import Engine
 from monitor.evaluate import evaluate_pending, sweep
 from monitor.health import HealthServer
+from monitor.logs import FeedTransition, feed_transitions, log_feed_transition
 from monitor.outbox import Channel, channels
 from monitor.pipeline import (
     Clock,
@@ -106,6 +107,8 @@ class Daemon:
             executor=self.parser,
             jitter=self.settings.daemon.poll_jitter,
         )
+        for change in feed_transitions(due, report.errors):
+            log_feed_transition(log, change)
         summary = (
             f"{report.feeds} feeds, {report.ok} ok, {report.not_modified} not modified, "
             f"{len(report.errors)} failed, {report.new_articles} new articles"
@@ -271,7 +274,14 @@ class Daemon:
             health = HealthServer(self.settings.db, *address)
             health.start()
             log.info("health: http://%s:%d/healthz", *health.address)
-        feeds = len(self.store.feeds())
+        active = self.store.feeds()
+        feeds = len(active)
+        for feed in active:
+            # Failing since before this start: said once now, then only when it changes.
+            if feed.error_count:
+                log_feed_transition(
+                    log, FeedTransition(feed.url, "failing", feed.last_error, feed.error_count)
+                )
         self.parser = make_parse_executor(self.settings.fetch, feeds)
         scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
@@ -300,9 +310,6 @@ class Daemon:
 
 
 def run_daemon(settings: Settings) -> int:
-    # APScheduler logs every run at INFO; the stages log what they did instead.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
     async def main() -> int:
         return await Daemon(settings).run()
 

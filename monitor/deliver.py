@@ -16,12 +16,22 @@ from typing import Any
 
 import httpx
 
-from monitor.config import ConfigError, EmailConfig, Settings
+from monitor.config import ConfigError, Settings
 from monitor.notify import apprise as apprise_channel
 from monitor.notify import email as email_channel
 from monitor.notify import webhook
-from monitor.outbox import Attempt, next_state, retry_at
-from monitor.store import Store
+from monitor.outbox import (
+    Attempt,
+    ChangeFacts,
+    Channel,
+    channels,
+    idempotency_key,
+    next_state,
+    retry_at,
+    stale_reason,
+    wanted,
+)
+from monitor.store import Store, from_iso
 
 Clock = Callable[[], datetime]
 CONCURRENCY = 8
@@ -47,8 +57,10 @@ async def deliver_pending(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> DeliverReport:
-    """Try every due webhook and Apprise row once."""
+    """Try every due webhook and Apprise row once (after giving channels configured
+    since the last run the rows they lack)."""
     report = DeliverReport()
+    queue_missing(store, channels(settings), clock())
     config = settings.delivery
     webhooks = {w.channel: w for w in settings.webhooks}
     apprises = {a.channel: a for a in settings.apprise}
@@ -116,6 +128,50 @@ def _finish(
         report.errors.append(f"{row['channel']} #{row['id']}: {attempt.error} (will retry)")
 
 
+# --- channels added later ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MissingRow:
+    """An outbox row a change lacks because its channel was configured after it."""
+
+    change_id: int
+    change_key: str
+    channel: str
+    skip_reason: str | None  # too old to alert (`delivery.max_age`); None: to be sent
+
+
+def missing_rows(store: Store, available: list[Channel], now: datetime) -> list[MissingRow]:
+    """The rows that `queue_missing` would add. Reads only (for `digest --preview`)."""
+    by_name = {c.name: c for c in available}
+    found = []
+    for change in store.changes_without_rows(list(by_name)):
+        queued = set((change["queued"] or "").split("\x1f"))
+        reported_at = from_iso(change["reported_at"])
+        facts = ChangeFacts(
+            change["subject"], change["change"], change["confidence"], change["topic"], reported_at
+        )
+        for name in wanted(available, facts):
+            if name not in queued:
+                reason = stale_reason(reported_at, now, by_name[name].max_age_s)
+                found.append(MissingRow(change["id"], change["key"], name, reason))
+    return found
+
+
+def queue_missing(store: Store, available: list[Channel], now: datetime) -> int:
+    """Give a channel configured after some changes were recorded the rows it lacks: the
+    changes still within `delivery.max_age` are sent, older ones recorded as skipped.
+    Idempotent: a change never gets two rows for one channel. Returns the rows added."""
+    added = 0
+    with store.transaction():
+        for row in missing_rows(store, available, now):
+            skipped = {row.channel: row.skip_reason} if row.skip_reason else None
+            added += store.enqueue(
+                row.change_id, row.change_key, [row.channel], now, skipped=skipped
+            )
+    return added
+
+
 # --- email digests -------------------------------------------------------------------------
 
 
@@ -128,13 +184,25 @@ class DigestPlan:
     outbox_ids: list[int]
 
 
-def plan_digest(store: Store, email: EmailConfig, now: datetime, horizon_days: int) -> DigestPlan:
+def plan_digest(
+    store: Store,
+    channel: str,
+    now: datetime,
+    horizon_days: int,
+    *,
+    unqueued: list[MissingRow] | None = None,
+) -> DigestPlan:
+    """The next digest. `unqueued`: rows not written yet that it would also cover (a
+    preview shows the digest a newly configured [email] would send, without writing)."""
     unsent = store.unsent_digest()
     if unsent is not None:
         rows = store.digest_rows(unsent["id"])
         message_id, digest_id = unsent["message_id"], unsent["id"]
     else:
-        rows = store.pending_for(email.channel)
+        rows = store.pending_for(channel) + [
+            _unwritten_row(m) for m in unqueued or [] if m.channel == channel and not m.skip_reason
+        ]
+        rows.sort(key=lambda r: int(r["change_id"]))
         digest_id = None
         keys = "\n".join(r["idempotency_key"] for r in rows)
         message_id = f"<digest-{hashlib.sha256(keys.encode()).hexdigest()[:24]}@policy-monitor>"
@@ -143,7 +211,13 @@ def plan_digest(store: Store, email: EmailConfig, now: datetime, horizon_days: i
     records = store.change_records(r["change_id"] for r in rows)
     upcoming = store.upcoming_expiries(now.date(), now.date() + timedelta(days=horizon_days))
     digest = email_channel.render_digest(records, upcoming, message_id=message_id, now=now)
-    return DigestPlan(digest, digest_id, [r["id"] for r in rows])
+    return DigestPlan(digest, digest_id, [r["id"] for r in rows if r["id"] is not None])
+
+
+def _unwritten_row(row: MissingRow) -> dict[str, Any]:
+    """An outbox row as it will be written, for a preview."""
+    key = idempotency_key(row.change_key, row.channel)
+    return {"id": None, "change_id": row.change_id, "idempotency_key": key}
 
 
 async def send_digest(store: Store, settings: Settings, clock: Clock) -> int:
@@ -153,7 +227,8 @@ async def send_digest(store: Store, settings: Settings, clock: Clock) -> int:
         raise ConfigError("no [email] table in the configuration")
     now = clock()
     horizon = int(settings.policy.reminder_horizon // 86400)
-    plan = plan_digest(store, email, now, horizon)
+    queue_missing(store, channels(settings), now)
+    plan = plan_digest(store, email.channel, now, horizon)
     if plan.digest is None:
         return 0
     # Record what the digest covers before sending: a crash after the send resends this

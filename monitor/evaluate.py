@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from monitor.engine import Engine, Event
-from monitor.outbox import ChangeFacts, Channel, wanted
+from monitor.outbox import ChangeFacts, Channel, start_of, too_old, wanted
 from monitor.policy import IN_FORCE, Decision, Finding, decide, expiry, reminder
 from monitor.store import Store, from_iso
 
@@ -140,7 +140,8 @@ def _apply(
         topic = store.feed_topic(row["feed_id"])
         change_id = _insert_change(store, policy_id, event, decision, row["title"], topic, now)
         assert decision.change is not None
-        facts = ChangeFacts(subject, decision.change, event.confidence, topic)
+        reported_at = from_iso(row["published"]) or from_iso(row["fetched_at"])
+        facts = ChangeFacts(subject, decision.change, event.confidence, topic, reported_at)
         _enqueue(store, change_id, facts, channels, now)
         report.changes += 1
     store.add_source(change_id, row["id"], now)
@@ -181,7 +182,10 @@ def _enqueue(
     channels: Sequence[Channel],
     now: datetime,
 ) -> None:
-    store.enqueue(change_id, store.change_key(change_id), wanted(channels, facts), now)
+    skipped = too_old(channels, facts, now)
+    store.enqueue(
+        change_id, store.change_key(change_id), wanted(channels, facts), now, skipped=skipped
+    )
 
 
 def _prior_status(event: Event, background: list[Event]) -> str | None:
@@ -253,7 +257,11 @@ def sweep(
                     story_title=f"{names[0]}: {names[1]} ({names[2]}) moratorium presumed expired",
                     presumed=True,
                 )
-                facts = ChangeFacts(policy.subject, "expired", 0.5, None)
+                # Reported the day it is presumed to have happened: an expiry presumed
+                # years late (an old moratorium, a backlog) is history, not news.
+                facts = ChangeFacts(
+                    policy.subject, "expired", 0.5, None, start_of(decision.effective)
+                )
                 _enqueue(store, change_id, facts, channels, now)
                 report.expired += 1
                 continue

@@ -38,6 +38,7 @@ class StatusCollector(Collector):
         yield up
         feeds = GaugeMetricFamily("policy_monitor_feeds", "Active feeds by state", labels=["state"])
         feeds.add_metric(["ok"], state["feeds"]["ok"])
+        feeds.add_metric(["new"], state["feeds"]["new"])
         feeds.add_metric(["failing"], len(state["feeds"]["failing"]))
         yield feeds
         yield _gauge("policy_monitor_articles", "Stored articles", state["articles"])

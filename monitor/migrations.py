@@ -218,3 +218,10 @@ def m004_daemon(db: Database) -> None:
         )""",
     ]:
         db.execute(statement)
+
+
+@migrations()
+def m007_feed_disabled(db: Database) -> None:
+    # disabled_at: the operator turned the feed off (`feeds disable`). Unlike `active`,
+    # which the config sync sets, it survives a restart and an OPML re-import.
+    db.execute("ALTER TABLE feeds ADD COLUMN disabled_at TEXT")

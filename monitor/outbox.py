@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from tenacity import RetryCallState, Retrying, wait_exponential_jitter
@@ -28,6 +28,7 @@ class Channel:
     name: str
     kind: ChannelKind
     filter: ChannelFilter
+    max_age_s: float = 0.0  # `delivery.max_age`; 0: no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class ChangeFacts:
     change: str
     confidence: float
     topic: str | None
+    # When the change was first reported (the article's published date); None: now.
+    reported_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +56,53 @@ class Attempt:
 
 
 def channels(settings: Settings) -> list[Channel]:
-    found = [Channel(w.channel, "webhook", w) for w in settings.webhooks]
-    found += [Channel(a.channel, "apprise", a) for a in settings.apprise]
+    max_age = settings.delivery.max_age
+    found = [Channel(w.channel, "webhook", w, max_age) for w in settings.webhooks]
+    found += [Channel(a.channel, "apprise", a, max_age) for a in settings.apprise]
     if settings.email is not None:
-        found.append(Channel(settings.email.channel, "email", settings.email))
+        found.append(Channel(settings.email.channel, "email", settings.email, max_age))
     return found
 
 
 def wanted(available: Sequence[Channel], facts: ChangeFacts) -> list[str]:
     """The channels whose filters let this change through."""
     return [c.name for c in available if _passes(c.filter, facts)]
+
+
+def too_old(available: Sequence[Channel], facts: ChangeFacts, now: datetime) -> dict[str, str]:
+    """The channels this change is too old for, each with the reason, in words. Their
+    outbox rows are recorded as `skipped`, so the outbox shows why nothing was sent."""
+    reasons = {}
+    for channel in available:
+        reason = stale_reason(facts.reported_at, now, channel.max_age_s)
+        if reason is not None:
+            reasons[channel.name] = reason
+    return reasons
+
+
+def stale_reason(reported_at: datetime | None, now: datetime, max_age_s: float) -> str | None:
+    """Why a change reported at `reported_at` is not sent now, or None if it is news."""
+    if reported_at is None or max_age_s <= 0:
+        return None
+    if now - reported_at <= timedelta(seconds=max_age_s):
+        return None
+    return (
+        f"not sent: reported {reported_at:%Y-%m-%d}, older than delivery.max_age"
+        f" ({format_duration(max_age_s)})"
+    )
+
+
+def start_of(day: date) -> datetime:
+    """Midnight UTC: when a change known only by its date (a presumed expiry) happened."""
+    return datetime.combine(day, time(), UTC)
+
+
+def format_duration(seconds: float) -> str:
+    """14d, 36h, 90m, 45s: the largest unit that divides it."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
 
 
 def _passes(rule: ChannelFilter, facts: ChangeFacts) -> bool:

@@ -7,14 +7,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.store import Store, from_iso
+from monitor.store import FeedRow, Store, from_iso
 
 # A heartbeat older than this (and no clean stop) means the daemon is not running.
 STALE_AFTER = timedelta(minutes=5)
 
 
+def feed_state(feed: FeedRow) -> str:
+    """new (never polled), ok, failing; disabled (by the operator) or retired (no longer
+    in the config)."""
+    if feed.disabled:
+        return "disabled"
+    if not feed.active:
+        return "retired"
+    if feed.error_count:
+        return "failing"
+    if feed.last_polled_at is None:
+        return "new"
+    return "ok"
+
+
 def collect_status(store: Store, now: datetime) -> dict[str, Any]:
     feeds = store.feeds()
+    states = [feed_state(f) for f in feeds]
     failing = [f for f in feeds if f.error_count > 0]
     polled = [p for f in feeds if (p := f.last_polled_at)]
     daemon = store.daemon_state()
@@ -32,7 +47,8 @@ def collect_status(store: Store, now: datetime) -> dict[str, Any]:
         },
         "feeds": {
             "active": len(feeds),
-            "ok": len(feeds) - len(failing),
+            "ok": states.count("ok"),
+            "new": states.count("new"),  # never polled yet
             "failing": [
                 {
                     "url": f.url,

@@ -99,6 +99,7 @@ def write_config(folder: Path, site: FeedSite, smtp_port: int, **daemon: str) ->
         'shutdown_grace = "10s"',
         "import_seeds = false",
         "[delivery]",
+        "max_age = 0",  # the seed articles are from 2020 and 2021
         'backoff_initial = "0.5s"',
         'timeout = "2s"',
         "[[feeds]]",
@@ -124,6 +125,7 @@ def write_config(folder: Path, site: FeedSite, smtp_port: int, **daemon: str) ->
 class DaemonProcess:
     def __init__(self, config: Path, db: Path, log: Path) -> None:
         self.args = [sys.executable, "-m", "monitor", "--config", str(config), "--db", str(db)]
+        self.db = db
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor import resources
-from monitor.config import AppriseConfig, Settings
+from monitor.config import AppriseConfig, DeliveryConfig, Settings
 from monitor.deliver import deliver_pending
 from monitor.engine import Engine
 from monitor.evaluate import evaluate_pending
@@ -36,6 +36,7 @@ def test_apprise_json_url_receives_each_change(
         db=tmp_path / "m.db",
         feeds=[],
         apprise=[AppriseConfig(name="chat", url=f"json://{host}/notify", changes=["extended"])],
+        delivery=DeliveryConfig(max_age=0),  # the seeds are years old
     )
     import_paths(store, [SEEDS])
     evaluate_pending(

@@ -75,3 +75,35 @@ def test_run_once_imports_seeds_and_polls_configured_feeds(
     assert result.exit_code == 0, result.output
     assert "seeds: 9 new" in result.output
     assert "poll: 1 feeds, 1 ok" in result.output and "3 new articles" in result.output
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def help_examples() -> Iterator[tuple[str, str]]:
+    """(command, example line) for every command's help."""
+    for path in all_commands(cli):
+        description = CliRunner().invoke(cli, [*path, "--help"]).output.split("Options:")[0]
+        for line in description.split("Example:")[1].splitlines():
+            if "policy-monitor " in line:
+                yield " ".join(path) or "(top)", line.strip()
+
+
+def test_every_example_names_files_a_clone_has() -> None:
+    """Relative paths in the examples (not outputs) exist in the repository: a clone can
+    run them as they are."""
+    missing = []
+    for command, example in help_examples():
+        words = example.split()
+        for before, word in zip(["", *words], words, strict=False):
+            relative = "/" in word and not word.startswith(("/", "http", "-", "~"))
+            outside_the_clone = word.startswith("..")
+            if relative and before != "--out" and (outside_the_clone or not (ROOT / word).exists()):
+                missing.append(f"{command}: {word}")
+    assert missing == []
+
+
+def test_the_eval_example_runs_from_a_clone() -> None:
+    result = CliRunner().invoke(cli, ["eval", str(ROOT / "tests/fixtures/eval/seeds.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "precision" in result.output

@@ -154,3 +154,46 @@ def test_email_schedule_and_change_kinds_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(bad)
     assert "email.schedule" in str(error.value) and "email.changes" in str(error.value)
+
+
+SECRET_ENV_CONFIG = (
+    'feeds = []\n[[webhooks]]\nurl = "https://h.example/"\nsecret_env = "PM_TEST_HOOK_SECRET"\n'
+    '[email]\nhost = "smtp.example"\nfrom = "a@example.org"\nto = ["b@example.org"]\n'
+    'password_env = "PM_TEST_SMTP_PASSWORD"\n'
+)
+
+
+def test_config_reports_secrets_missing_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, SECRET_ENV_CONFIG)
+    monkeypatch.delenv("PM_TEST_HOOK_SECRET", raising=False)
+    monkeypatch.delenv("PM_TEST_SMTP_PASSWORD", raising=False)
+    result = CliRunner().invoke(cli, ["--config", str(path), "config"])
+    assert result.exit_code == 2
+    assert "webhooks.0.secret_env: environment variable PM_TEST_HOOK_SECRET is not set" in (
+        result.stderr
+    )
+    assert "email.password_env: environment variable PM_TEST_SMTP_PASSWORD is not set" in (
+        result.stderr
+    )
+    monkeypatch.setenv("PM_TEST_HOOK_SECRET", "not-a-secret")
+    monkeypatch.setenv("PM_TEST_SMTP_PASSWORD", "hunter2")
+    bad = CliRunner().invoke(cli, ["--config", str(path), "config"])
+    assert bad.exit_code == 2 and "PM_TEST_HOOK_SECRET: a webhook secret is" in bad.stderr
+    monkeypatch.setenv("PM_TEST_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    assert CliRunner().invoke(cli, ["--config", str(path), "config"]).exit_code == 0
+
+
+@pytest.mark.parametrize("once", [["--once"], []], ids=["run --once", "run"])
+def test_run_refuses_to_start_without_its_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, once: list[str]
+) -> None:
+    path = write(tmp_path, SECRET_ENV_CONFIG)
+    monkeypatch.setenv("PM_TEST_SMTP_PASSWORD", "hunter2")
+    monkeypatch.delenv("PM_TEST_HOOK_SECRET", raising=False)
+    db = tmp_path / "m.db"
+    result = CliRunner().invoke(cli, ["--config", str(path), "--db", str(db), "run", *once])
+    assert result.exit_code == 2
+    assert "PM_TEST_HOOK_SECRET is not set" in result.stderr
+    assert not db.exists()  # refused before anything started

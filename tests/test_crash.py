@@ -65,7 +65,10 @@ def test_kill_9_at_random_moments_loses_nothing(
 
 def _settled(daemon: DaemonProcess) -> bool:
     # The timeline first: once the extension is in it, an empty outbox read afterwards
-    # means every change so far was delivered.
+    # means every change so far was delivered. (A daemon killed early may not have
+    # created the database yet; reading commands do not create it.)
+    if not daemon.db.exists():
+        return False
     timeline = json.loads(daemon.cli("timeline", "--json"))
     if not any(c["change"] == "extended" for c in timeline):
         return False

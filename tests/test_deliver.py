@@ -73,7 +73,7 @@ def settings_for(url: str, tmp_path: Path, **delivery: Any) -> Settings:
         db=tmp_path / "monitor.db",
         feeds=[],
         webhooks=[WebhookConfig(url=url, secret=SECRET)],
-        delivery=DeliveryConfig(**delivery),
+        delivery=DeliveryConfig(**({"max_age": 0} | delivery)),  # the seeds are years old
     )
 
 
@@ -256,7 +256,7 @@ def test_replay_does_not_send_delivered_changes_again(
     evaluate(seeded, settings)
     deliver(seeded, settings, Clock())
     replay(seeded, ENGINE, START, channels=channels(settings))
-    assert seeded.outbox_counts() == {"pending": 0, "sent": 3, "dead": 0}
+    assert seeded.outbox_counts() == {"pending": 0, "sent": 3, "dead": 0, "skipped": 0}
     assert deliver(seeded, settings, Clock(START + timedelta(days=1))).attempted == 0
     assert len(server.posts) == 3
 
@@ -273,6 +273,7 @@ def test_channel_filters_choose_the_changes(seeded: Store, tmp_path: Path) -> No
                 name="none", url="http://127.0.0.1:9/", secret=SECRET, subjects=["drilling"]
             ),
         ],
+        delivery=DeliveryConfig(max_age=0),
     )
     evaluate(seeded, settings)
     assert [(r["channel"], r["change"]) for r in seeded.outbox_rows()] == [
@@ -295,7 +296,8 @@ def test_deliver_command_end_to_end(server: LocalServer, tmp_path: Path) -> None
     scripted(server, "/hook", [])
     config = tmp_path / "monitor.toml"
     config.write_text(
-        f'feeds = []\n[[webhooks]]\nurl = "{server.url("/hook")}"\nsecret_env = "HOOK_SECRET"\n',
+        f'feeds = []\n[delivery]\nmax_age = 0\n[[webhooks]]\nurl = "{server.url("/hook")}"\n'
+        'secret_env = "HOOK_SECRET"\n',
         encoding="utf-8",
     )
     runner = CliRunner(env={"HOOK_SECRET": SECRET})

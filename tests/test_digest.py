@@ -18,7 +18,7 @@ from tests.conftest import SEEDS, Inbox
 def monitor(tmp_path: Path, port: int) -> tuple[CliRunner, list[str]]:
     config = tmp_path / "monitor.toml"
     config.write_text(
-        "feeds = []\n[email]\n"
+        "feeds = []\n[delivery]\nmax_age = 0\n[email]\n"
         f'host = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
         'from = "policy-monitor <monitor@example.org>"\nto = ["desk@example.org"]\n',
         encoding="utf-8",

@@ -175,6 +175,7 @@ def test_sweep_presumes_expiry_and_a_late_extension_overrules_it(monitor: Monito
 
 
 def test_timeline_for_an_unknown_policy_is_a_clear_error(tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "import", str(SEED_2020)])
     result = CliRunner().invoke(
         cli, ["--db", str(tmp_path / "m.db"), "timeline", "--policy", "Nobody"]
     )

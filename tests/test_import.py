@@ -98,7 +98,7 @@ def test_unreadable_files_are_error_entries(tmp_path: Path) -> None:
     db = str(tmp_path / "m.db")
     paths = [FIXTURES / "files", FIXTURES / "feeds" / "entity-bomb.rss", tmp_path / "missing.xml"]
     result = CliRunner().invoke(cli, ["--db", db, "import", *map(str, paths), "--json"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # cron sees that some files failed
     report = json.loads(result.output)
     assert report["new"] == 2  # the two good lines of mixed.jsonl
     errors: dict[str, list[str]] = {}

@@ -40,7 +40,7 @@ def test_import_then_export_round_trips(tmp_path: Path) -> None:
     base = ["--config", str(tmp_path / "c.toml"), "--db", str(tmp_path / "m.db")]
     runner = CliRunner()
     imported = runner.invoke(cli, [*base, "feeds", "import", str(tmp_path / "in.opml")])
-    assert imported.exit_code == 0 and "2 feeds imported" in imported.output
+    assert imported.exit_code == 0 and "2 new feeds" in imported.output
     exported = runner.invoke(cli, [*base, "feeds", "export", "--out", str(tmp_path / "out.opml")])
     assert exported.exit_code == 0
     again = read_opml((tmp_path / "out.opml").read_bytes())

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import click
 
 from monitor import resources
-from monitor.cli.app import AppContext, _emit, cli, pass_app
+from monitor.cli.app import (
+    PARTIAL_FAILURE,
+    AppContext,
+    BadInput,
+    _emit,
+    cli,
+    needs_database,
+    pass_app,
+)
 from monitor.daemon import run_daemon
 from monitor.deliver import deliver_pending
 from monitor.evaluate import evaluate_pending
+from monitor.lock import AlreadyRunning, exclusive
 from monitor.outbox import channels
 from monitor.pipeline import import_paths, poll_feeds, utcnow
 from monitor.status import collect_status
@@ -24,7 +32,8 @@ from monitor.status import collect_status
 def run_command(app: AppContext, once: bool) -> None:
     """Run the monitor: the daemon that polls due feeds, evaluates new articles, delivers
     alerts, mails digests and sweeps expiries on schedule, until SIGTERM or Ctrl-C. With
-    --once, one pass of each stage, for cron.
+    --once, one pass of each stage, for cron: exit code 1 if any feed or delivery failed.
+    One monitor per database: a second `run` on it exits 2 ("already running").
 
     \b
     Example:
@@ -32,8 +41,17 @@ def run_command(app: AppContext, once: bool) -> None:
     """
     settings = app.settings
     app.engine()  # fail fast, with exit code 2, on a bad rule file
+    app.require_secrets()  # ...or on a secret every delivery would lack
+    try:
+        with exclusive(settings.db):
+            _run(app, once)
+    except AlreadyRunning as exc:
+        raise BadInput(f"{exc}; stop it first, or give this one another --db") from None
+
+
+def _run(app: AppContext, once: bool) -> None:
+    settings = app.settings
     if not once:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         app.close()  # the daemon opens its own connection
         raise SystemExit(run_daemon(settings))
     store = app.synced_store()
@@ -58,16 +76,23 @@ def run_command(app: AppContext, once: bool) -> None:
         f"{evaluated.sources} sources added"
     )
     delivered = asyncio.run(deliver_pending(store, settings, utcnow))
-    click.echo(f"deliver: {delivered.sent} sent, {delivered.retrying} to retry")
+    click.echo(
+        f"deliver: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.dead} dead"
+    )
+    for problem in delivered.errors:
+        click.echo(f"  {problem}", err=True)
     click.echo(
         f"database: {settings.db} ({store.count('articles')} articles, "
         f"{store.count('changes')} changes); see `policy-monitor timeline`"
     )
+    if report.errors or delivered.errors:
+        raise SystemExit(PARTIAL_FAILURE)
 
 
 @cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @pass_app
+@needs_database
 def status_command(app: AppContext, as_json: bool) -> None:
     """What the monitor is doing: the daemon, feeds ok and failing, articles, changes,
     the outbox and the next scheduled jobs. Safe to run while the daemon runs.
@@ -93,7 +118,8 @@ def _print_status(state: dict[str, Any]) -> None:
         click.echo("daemon: never started on this database")
     feeds = state["feeds"]
     click.echo(
-        f"feeds: {feeds['active']} active, {feeds['ok']} ok, {len(feeds['failing'])} failing;"
+        f"feeds: {feeds['active']} active, {feeds['ok']} ok, {feeds['new']} new (never polled),"
+        f" {len(feeds['failing'])} failing;"
         f" last poll {feeds['last_poll_at'] or 'never'}"
     )
     for failing in feeds["failing"]:
@@ -102,7 +128,7 @@ def _print_status(state: dict[str, Any]) -> None:
     click.echo(
         f"articles: {state['articles']} ({state['unevaluated']} not evaluated); "
         f"changes: {state['changes']}; outbox: {outbox['pending']} pending, "
-        f"{outbox['dead']} dead, {outbox['sent']} sent"
+        f"{outbox['dead']} dead, {outbox['sent']} sent, {outbox['skipped']} skipped (old news)"
     )
     for job in state["jobs"]:
         error = f"  last error: {job['last_error']}" if job["last_error"] else ""

@@ -8,10 +8,19 @@ from pathlib import Path
 import aiosmtplib
 import click
 
-from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
-from monitor.config import ConfigError
-from monitor.deliver import deliver_pending, plan_digest, send_digest
+from monitor.cli.app import (
+    AppContext,
+    BadInput,
+    _emit,
+    cli,
+    needs_database,
+    pass_app,
+    write_output,
+)
+from monitor.config import ChannelFilter, ConfigError, Settings
+from monitor.deliver import deliver_pending, missing_rows, plan_digest, send_digest
 from monitor.notify.atom import render_atom
+from monitor.outbox import Channel, channels, format_duration
 from monitor.pipeline import utcnow
 
 
@@ -47,7 +56,7 @@ def deliver_command(app: AppContext, as_json: bool) -> None:
 @click.pass_context
 def outbox_group(ctx: click.Context, dead: bool, as_json: bool) -> None:
     """List the outbox: one row per (change, channel) with its state (pending, sent,
-    dead), attempts and last error.
+    dead, or skipped: older than delivery.max_age, not sent), attempts and last error.
 
     \b
     Example:
@@ -57,6 +66,7 @@ def outbox_group(ctx: click.Context, dead: bool, as_json: bool) -> None:
         return
     app = ctx.find_object(AppContext)
     assert app is not None
+    app.require_database()
     rows = app.store.outbox_rows(state="dead" if dead else None)
     if as_json:
         _emit(rows)
@@ -66,6 +76,8 @@ def outbox_group(ctx: click.Context, dead: bool, as_json: bool) -> None:
         return
     for row in rows:
         error = f"  last error: {row['last_error']}" if row["last_error"] else ""
+        if row["state"] == "skipped":
+            error = f"  {row['last_error']}"  # why: too old to alert (delivery.max_age)
         click.echo(
             f"#{row['id']:<5} {row['state']:<7} {row['channel']:<28} attempts {row['attempts']}"
             f"  {row['actor']} · {row['subject']} · {row['scope']}: {row['change']}"
@@ -103,7 +115,8 @@ def outbox_retry(app: AppContext, row_id: int | None, all_dead: bool) -> None:
 @pass_app
 def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | None) -> None:
     """The email digest of the changes not yet mailed, grouped by policy, with the
-    moratoriums that end soon. Needs an [email] table in the config.
+    moratoriums that end soon. --send needs an [email] table in the config; --preview
+    shows the digest it would send (all changes within delivery.max_age without one).
 
     \b
     Example:
@@ -111,23 +124,31 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
     """
     if preview == send_now:
         raise BadInput("give exactly one of --preview or --send")
-    email = app.settings.email
-    if email is None:
-        raise BadInput("no [email] table in the configuration (see deploy/config.example.toml)")
+    settings = app.settings
     if preview:
-        horizon = int(app.settings.policy.reminder_horizon // 86400)
-        plan = plan_digest(app.store, email, utcnow(), horizon)
+        app.require_database()
+        horizon = int(settings.policy.reminder_horizon // 86400)
+        now = utcnow()
+        channel = digest_channel(settings)
+        unqueued = missing_rows(app.store, [channel], now)
+        plan = plan_digest(app.store, channel.name, now, horizon, unqueued=unqueued)
         if plan.digest is None:
-            click.echo("nothing to send: no changes since the last digest")
+            click.echo(
+                "nothing to send: no changes waiting for a digest (changes reported more than"
+                f" delivery.max_age = {format_duration(settings.delivery.max_age)} ago"
+                " are not sent)"
+            )
             return
         click.echo(f"Subject: {plan.digest.subject}\n")
         click.echo(plan.digest.text, nl=False)
         if out is not None:
-            out.write_text(plan.digest.html, encoding="utf-8")
+            write_output(out, plan.digest.html.encode("utf-8"))
             click.echo(f"(HTML part written to {out})", err=True)
         return
+    if settings.email is None:
+        raise BadInput("no [email] table in the configuration (see deploy/config.example.toml)")
     try:
-        count = asyncio.run(send_digest(app.store, app.settings, utcnow))
+        count = asyncio.run(send_digest(app.store, settings, utcnow))
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise click.ClickException(f"could not send the digest: {exc}") from None
     except ConfigError as exc:
@@ -135,19 +156,29 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
     click.echo(f"digest sent: {count} changes" if count else "nothing to send")
 
 
+def digest_channel(settings: Settings) -> Channel:
+    """The email channel, or without [email] one that wants every change: what a digest
+    would hold if [email] were configured now."""
+    for channel in channels(settings):
+        if channel.kind == "email":
+            return channel
+    return Channel("email:digest", "email", ChannelFilter(), settings.delivery.max_age)
+
+
 @cli.command("atom")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
 @click.option("--limit", default=200, show_default=True, help="The most recent N changes.")
 @pass_app
+@needs_database
 def atom_command(app: AppContext, out: Path | None, limit: int) -> None:
     """An Atom feed of the changes (stable entry ids), for any feed reader.
 
     \b
     Example:
-      policy-monitor atom --out /var/www/changes.atom
+      policy-monitor atom --out changes.atom
     """
     document = render_atom(app.store.recent_changes(limit), utcnow())
     if out is None:
         click.echo(document.decode("utf-8"), nl=False)
     else:
-        out.write_bytes(document)
+        write_output(out, document)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
+from monitor.cli.app import AppContext, BadInput, _emit, cli, needs_database, pass_app
 from monitor.evaluate import evaluate_pending, replay, sweep
 from monitor.outbox import channels
 from monitor.pipeline import utcnow
@@ -86,6 +86,7 @@ def sweep_command(app: AppContext, today: Any, as_json: bool) -> None:
 @click.option("--policy", "policy_text", help="Only policies whose actor/subject/scope has this.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of changes.")
 @pass_app
+@needs_database
 def timeline_command(app: AppContext, policy_text: str | None, as_json: bool) -> None:
     """The changes of every policy, in order, with their evidence and sources.
 

@@ -66,7 +66,7 @@ def extract_command(app: AppContext, jsonl: Path) -> None:
 
     \b
     Example:
-      policy-monitor extract ../shared/eval/seeds.jsonl
+      policy-monitor extract tests/fixtures/eval/seeds.jsonl
     """
     engine = app.engine()
     for record, error in _read_jsonl(jsonl):
@@ -87,7 +87,7 @@ def eval_command(app: AppContext, gold: Path, as_json: bool) -> None:
 
     \b
     Example:
-      policy-monitor eval ../shared/eval/seeds.jsonl
+      policy-monitor eval tests/fixtures/eval/seeds.jsonl
     """
     engine = app.engine()
     pairs = []

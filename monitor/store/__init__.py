@@ -14,10 +14,23 @@ from monitor.store.articles import ArticlesTable, InsertCounts
 from monitor.store.base import BUSY_TIMEOUT_MS, from_iso, iso
 from monitor.store.changes import ChangesTable
 from monitor.store.daemon import DaemonTable
+from monitor.store.errors import (
+    DatabaseUnusable,
+    describe_folder_error,
+    describe_sqlite_error,
+)
 from monitor.store.feeds import FeedRow, FeedsTable, FetchOutcome
 from monitor.store.outbox import OutboxTable
 
-__all__ = ["FeedRow", "FetchOutcome", "InsertCounts", "Store", "from_iso", "iso"]
+__all__ = [
+    "DatabaseUnusable",
+    "FeedRow",
+    "FetchOutcome",
+    "InsertCounts",
+    "Store",
+    "from_iso",
+    "iso",
+]
 
 
 class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable, DaemonTable):
@@ -25,12 +38,28 @@ class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable, DaemonTable):
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating it and its folder if need be) and migrate the database.
+        Raises DatabaseUnusable, with one line saying why, if that cannot be done."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnusable(describe_folder_error(path, exc)) from None
+        try:
+            return cls._connect(path)
+        except sqlite3.Error as exc:
+            raise DatabaseUnusable(describe_sqlite_error(path, exc)) from None
+
+    @classmethod
+    def _connect(cls, path: Path) -> Store:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        store = cls(Database(conn))
-        migrations.apply(store.db)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(Database(conn))
+            migrations.apply(store.db)
+        except sqlite3.Error:
+            conn.close()
+            raise
         return store

@@ -26,6 +26,7 @@ class FeedRow:
     next_due_at: str | None
     error_count: int
     last_error: str | None
+    disabled: bool = False  # by the operator (`feeds disable`); never polled until enabled
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class FeedsTable(StoreBase):
                      title = coalesce(excluded.title, feeds.title),
                      topic = coalesce(excluded.topic, feeds.topic),
                      interval_s = coalesce(excluded.interval_s, feeds.interval_s),
-                     active = 1""",
+                     active = feeds.disabled_at IS NULL""",
                 [url, title, topic, interval_s, origin, iso(now)],
             )
             row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
@@ -85,6 +86,24 @@ class FeedsTable(StoreBase):
                 keep,
             )
         return int(cursor.rowcount)
+
+    def set_feed_disabled(self, url: str, disabled: bool, now: datetime) -> None:
+        """Turn a feed off (kept, with its articles, but never polled) or on again."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE feeds SET disabled_at = ?, active = ? WHERE url = ?",
+                [iso(now) if disabled else None, int(not disabled), url],
+            )
+
+    def remove_feed(self, url: str) -> int:
+        """Delete a feed and its fetch log; its articles stay. Returns the articles kept."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.url = ?",
+                [url],
+            ).fetchone()
+            self.db.execute("DELETE FROM feeds WHERE url = ?", [url])
+        return int(row[0])
 
     def feeds(self, *, active_only: bool = True) -> list[FeedRow]:
         where = "WHERE active = 1" if active_only else ""
@@ -159,4 +178,5 @@ def _feed_row(row: dict[str, Any]) -> FeedRow:
         next_due_at=row["next_due_at"],
         error_count=row["error_count"],
         last_error=row["last_error"],
+        disabled=row.get("disabled_at") is not None,
     )

@@ -3,7 +3,7 @@ or dead; the ledger of sent keys; email digests and the rows they covered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,32 +13,67 @@ from monitor.store.base import StoreBase, iso
 
 class OutboxTable(StoreBase):
     def enqueue(
-        self, change_id: int, change_key: str, channels: Iterable[str], now: datetime
+        self,
+        change_id: int,
+        change_key: str,
+        channels: Iterable[str],
+        now: datetime,
+        *,
+        skipped: Mapping[str, str] | None = None,
     ) -> int:
         """Rows for a new change; call inside the change's transaction. A key delivered
-        before (the same change rebuilt by a replay) is recorded as sent, not sent again."""
+        before (the same change rebuilt by a replay) is recorded as sent, not sent again;
+        a channel in `skipped` (too old to alert) gets a `skipped` row with the reason."""
         added = 0
         for channel in channels:
             key = idempotency_key(change_key, channel)
             sent = self.db.execute(
                 "SELECT sent_at FROM sent_keys WHERE idempotency_key = ?", [key]
             ).fetchone()
+            reason = (skipped or {}).get(channel)
+            state = "sent" if sent else "skipped" if reason is not None else "pending"
             cursor = self.db.execute(
                 """INSERT INTO outbox (change_id, channel, idempotency_key, state,
-                     next_attempt_at, created_at, sent_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                     next_attempt_at, created_at, sent_at, last_error)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 [
                     change_id,
                     channel,
                     key,
-                    "sent" if sent else "pending",
-                    iso(now),
+                    state,
+                    iso(now) if state == "pending" else None,
                     iso(now),
                     sent[0] if sent else None,
+                    reason if state == "skipped" else None,
                 ],
             )
             added += cursor.rowcount
         return added
+
+    def changes_without_rows(self, channels: list[str]) -> list[dict[str, Any]]:
+        """Changes that lack an outbox row for one of these channels (recorded before the
+        channel was configured), with what the channel filters and `max_age` look at.
+        A presumed expiry that a later report overruled is left out: it is not news."""
+        if not channels:
+            return []
+        marks = ",".join("?" * len(channels))
+        return self._rows(
+            f"""SELECT c.id, c.key, c.change, c.confidence, c.topic, p.subject,
+                  (SELECT group_concat(o.channel, char(31)) FROM outbox o
+                     WHERE o.change_id = c.id) AS queued,
+                  coalesce(
+                    (SELECT min(coalesce(a.published, a.fetched_at)) FROM change_sources s
+                       JOIN articles a ON a.id = s.article_id WHERE s.change_id = c.id),
+                    c.effective || 'T00:00:00Z') AS reported_at
+                FROM changes c JOIN policies p ON p.id = c.policy_id
+                WHERE (SELECT count(*) FROM outbox o
+                         WHERE o.change_id = c.id AND o.channel IN ({marks})) < ?
+                  AND NOT (c.presumed AND EXISTS (SELECT 1 FROM changes later
+                    WHERE later.policy_id = c.policy_id AND later.id > c.id
+                      AND NOT later.presumed))
+                ORDER BY c.id""",
+            [*channels, len(channels)],
+        )
 
     def claim_due(
         self, now: datetime, lease_until: datetime, *, prefixes: tuple[str, ...], limit: int = 100
@@ -125,7 +160,7 @@ class OutboxTable(StoreBase):
 
     def outbox_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
-        return {"pending": 0, "sent": 0, "dead": 0} | {state: n for state, n in rows}
+        return {"pending": 0, "sent": 0, "dead": 0, "skipped": 0} | {state: n for state, n in rows}
 
     # --- digests ------------------------------------------------------------------------
 
