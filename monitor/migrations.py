@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from monitor.ingest import plausible_published
 
 migrations = Migrations("policy-monitor")
 
@@ -218,3 +222,22 @@ def m004_daemon(db: Database) -> None:
         )""",
     ]:
         db.execute(statement)
+
+
+@migrations()
+def m005_repair_dates(db: Database) -> None:
+    # Before dates were zero-padded, a feed's year 1 was stored as "1-01-01T00:00:00Z",
+    # which cannot be read back and stopped every evaluate and replay. Such dates, and any
+    # other that does not read or is not plausible, become unknown (see ingest.py).
+    # Imported here: the store package imports this module when it opens a database.
+    from monitor.store.base import from_iso, iso
+
+    now = datetime.now(UTC)
+    rows = db.execute(
+        "SELECT id, published FROM articles WHERE published IS NOT NULL"
+        " AND (published NOT GLOB '[0-9][0-9][0-9][0-9]-*' OR published < '1900' OR published > ?)",
+        [iso(now)],
+    ).fetchall()
+    for article_id, published in rows:
+        repaired = iso(plausible_published(from_iso(published), now))
+        db.execute("UPDATE articles SET published = ? WHERE id = ?", [repaired, article_id])

@@ -41,6 +41,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         "m002_change_keys_and_reminders",
         "m003_delivery",
         "m004_daemon",
+        "m005_repair_dates",
     ]
     again.close()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.ingest import canonical_url, content_hash, guid_key
+from monitor.ingest import canonical_url, content_hash, guid_key, plausible_published
 from monitor.models import Article
 from monitor.store.base import StoreBase, iso
 
@@ -54,7 +54,7 @@ class ArticlesTable(StoreBase):
                         article.title,
                         article.summary,
                         article.text,
-                        iso(article.published),
+                        iso(plausible_published(article.published, now)),
                         article.outlet,
                         article.origin,
                         feed_id,

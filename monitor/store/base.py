@@ -17,18 +17,29 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def iso(moment: datetime | None) -> str | None:
-    """UTC timestamps as sortable text: 2021-05-18T21:18:00Z."""
+    """UTC timestamps as sortable text: 2021-05-18T21:18:00Z, the year always four digits.
+
+    Not strftime("%Y"): glibc writes year 1 as "1", which neither sorts nor reads back.
+    """
     if moment is None:
         return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+    )
 
 
 def from_iso(text: str | None) -> datetime | None:
+    """A stored timestamp, or None if there is none or it cannot be read: one bad value
+    (written by an older version, or by hand) must not stop a run."""
     if not text:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 class StoreBase:
