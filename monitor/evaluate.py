@@ -63,8 +63,12 @@ def evaluate_pending(
     """Evaluate the articles not yet evaluated, in published order. Each new change is
     queued for the channels that want it, in the same transaction."""
     report = EvaluateReport()
-    for row in store.unevaluated(limit=limit):
+    for candidate in store.unevaluated(limit=limit):
         with store.transaction():
+            # Another evaluator may have taken it since the list was read.
+            row = store.claim_unevaluated(candidate["id"])
+            if row is None:
+                continue
             evaluate_article(store, engine, row, now, report, min_confidence, channels)
         report.articles += 1
     return report

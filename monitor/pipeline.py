@@ -8,7 +8,7 @@ import os
 import random
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -229,17 +229,64 @@ async def poll_feeds(
     return report
 
 
-def sync_config_feeds(store: Store, feeds: Iterable[FeedConfig], now: datetime) -> None:
-    """Make the config's [[feeds]] the active config feeds in the database."""
-    urls = []
-    for feed in feeds:
-        store.upsert_feed(
-            feed.url,
-            origin="config",
-            now=now,
-            title=feed.title,
-            topic=feed.topic,
-            interval_s=feed.interval,
+def feeds_as_configured(rows: list[FeedRow], feeds: Iterable[FeedConfig]) -> list[FeedRow]:
+    """The feed rows as they will be once the config's [[feeds]] are written: config
+    feeds added or refreshed (a value the config leaves out keeps the stored one) and
+    active, config feeds no longer configured retired. Pure, so read commands can show
+    the configured feeds without writing the database."""
+    configured = {feed.url: feed for feed in feeds}
+    result = []
+    for row in rows:
+        feed = configured.pop(row.url, None)
+        if feed is not None:
+            row = replace(
+                row,
+                title=feed.title if feed.title is not None else row.title,
+                topic=feed.topic if feed.topic is not None else row.topic,
+                interval_s=feed.interval if feed.interval is not None else row.interval_s,
+                active=True,
+            )
+        elif row.origin == "config" and row.active:
+            row = replace(row, active=False)
+        result.append(row)
+    for feed in configured.values():
+        result.append(
+            FeedRow(
+                id=0,  # not stored yet
+                url=feed.url,
+                title=feed.title,
+                topic=feed.topic,
+                interval_s=feed.interval,
+                origin="config",
+                active=True,
+                etag=None,
+                last_modified=None,
+                last_polled_at=None,
+                last_ok_at=None,
+                next_due_at=None,
+                error_count=0,
+                last_error=None,
+            )
         )
-        urls.append(feed.url)
-    store.retire_config_feeds(urls)
+    return result
+
+
+def sync_config_feeds(store: Store, feeds: Iterable[FeedConfig], now: datetime) -> None:
+    """Make the config's [[feeds]] the active config feeds in the database: in one
+    transaction, and only if the database differs (most runs write nothing)."""
+    configured = list(feeds)
+    if feeds_as_configured(store.feeds(active_only=False), configured) == store.feeds(
+        active_only=False
+    ):
+        return
+    with store.transaction():
+        for feed in configured:
+            store.upsert_feed(
+                feed.url,
+                origin="config",
+                now=now,
+                title=feed.title,
+                topic=feed.topic,
+                interval_s=feed.interval,
+            )
+        store.retire_config_feeds(feed.url for feed in configured)

@@ -93,7 +93,7 @@ def feeds_list(app: AppContext, as_json: bool, show_all: bool) -> None:
     Example:
       policy-monitor feeds list --json
     """
-    rows = app.synced_store().feeds(active_only=not show_all)
+    rows = app.configured_feeds(active_only=not show_all)
     if as_json:
         _emit(
             [
@@ -151,7 +151,7 @@ def feeds_export(app: AppContext, out: Path | None) -> None:
     Example:
       policy-monitor feeds export --out feeds.opml
     """
-    document = write_opml(app.synced_store().feeds(), utcnow())
+    document = write_opml(app.configured_feeds(), utcnow())
     if out is None:
         click.echo(document, nl=False)
     else:

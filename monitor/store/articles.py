@@ -80,6 +80,15 @@ class ArticlesTable(StoreBase):
             sql += f" LIMIT {int(limit)}"
         return self._rows(sql)
 
+    def claim_unevaluated(self, article_id: int) -> dict[str, Any] | None:
+        """The article if no one has evaluated it yet. Call inside the transaction that
+        evaluates it: the write lock makes the check and the evaluation one step, so two
+        evaluators (the daemon and `evaluate`) never take the same article."""
+        rows = self._rows(
+            "SELECT * FROM articles WHERE id = ? AND evaluated_at IS NULL", [article_id]
+        )
+        return rows[0] if rows else None
+
     def mark_evaluated(self, article_id: int, now: datetime) -> None:
         self.db.execute("UPDATE articles SET evaluated_at = ? WHERE id = ?", [iso(now), article_id])
 

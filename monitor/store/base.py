@@ -53,8 +53,26 @@ class StoreBase:
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        with self.db.atomic() as db:
-            yield db
+        """A write transaction: BEGIN IMMEDIATE takes the write lock first, waiting up to
+        the busy timeout for another writer. A deferred BEGIN would read first, and a
+        transaction that read an older snapshot fails at its first write with "database
+        is locked" at once, without waiting (https://sqlite.org/rescode.html#busy_snapshot).
+        Nested, it is a savepoint of the outer transaction."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic() as db:
+                yield db
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.rollback()
+            raise
+        try:
+            self.db.conn.execute("COMMIT")
+        except BaseException:
+            self.db.rollback()
+            raise
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
