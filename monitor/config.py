@@ -13,6 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -57,6 +58,10 @@ Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
 def check_http_url(url: str) -> str:
     if not re.match(r"^https?://[^/\s]+", url):
         raise ValueError(f"{url!r} is not an http(s) URL")
+    try:
+        urlsplit(url.strip()).port  # noqa: B018 - raises ValueError for port 99999
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
     return url.strip()
 
 
@@ -87,6 +92,10 @@ class FetchConfig(BaseModel):
     per_host: int = Field(default=2, gt=0)
     max_backoff: Seconds = 86400.0
     parse_workers: int = Field(default=0, ge=0)
+    # Feeds and redirects may point at loopback and private networks (fine for a monitor
+    # on one's own machine). False refuses them: a feed cannot make the monitor probe
+    # the local network or a cloud metadata address.
+    allow_private: bool = True
     user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
 
 

@@ -8,12 +8,14 @@ sized to the pool and one per host gate every request.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -46,6 +48,61 @@ class FetchResult:
 
 class BodyTooLarge(Exception):
     pass
+
+
+class RefusedURL(Exception):
+    """A feed URL or redirect target we will not request; the message says why."""
+
+
+def _shown(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."
+
+
+def check_fetch_url(url: str) -> str:
+    """The URL's host if it is an absolute http(s) URL with a usable port; else RefusedURL.
+
+    httpx refuses some bad URLs with exceptions outside httpx.HTTPError (InvalidURL) and
+    passes others to the socket (port 99999: OverflowError); we refuse them first.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when out of range or not a number
+    except ValueError as exc:
+        raise RefusedURL(f"invalid URL {_shown(url)}: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise RefusedURL(f"{_shown(url)}: only http and https URLs are fetched")
+    if not parts.hostname:
+        raise RefusedURL(f"invalid URL {_shown(url)}: no host")
+    if port == 0:
+        raise RefusedURL(f"invalid URL {_shown(url)}: port 0")
+    return parts.hostname
+
+
+def is_private_address(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata at 169.254.169.254) or reserved."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+async def refuse_private_host(host: str, url: str) -> None:
+    """RefusedURL if the host is, or resolves to, an address that is not public.
+
+    Checked before each request and each redirect; a DNS answer that changes between this
+    check and the connection (DNS rebinding) is not caught.
+    """
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return  # the request itself will report the failed lookup
+    for info in infos:
+        address = str(info[4][0])
+        if is_private_address(address):
+            raise RefusedURL(
+                f"{_shown(url)}: {host} is a private address ({address}); "
+                "set [fetch] allow_private = true to fetch it"
+            )
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -83,6 +140,7 @@ class Fetcher:
                 "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
             },
             transport=transport,
+            event_hooks={"response": [self._check_redirect]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -96,10 +154,34 @@ class Fetcher:
     ) -> None:
         await self._client.aclose()
 
+    async def _check_redirect(self, response: httpx.Response) -> None:
+        """Runs on every response before httpx follows it: a redirect goes only to
+        another http(s) URL (never javascript:, data:, file:, ...), with a valid port."""
+        if not response.has_redirect_location:
+            return
+        location = response.headers["location"]
+        try:
+            target = urljoin(str(response.url), location.strip())
+            host = check_fetch_url(target)
+        except (RefusedURL, ValueError) as exc:
+            raise RefusedURL(f"refused redirect to {_shown(location)}: {exc}") from None
+        if not self.config.allow_private:
+            try:
+                await refuse_private_host(host, target)
+            except RefusedURL as exc:
+                raise RefusedURL(f"refused redirect: {exc}") from None
+
     async def fetch(self, request: FetchRequest) -> FetchResult:
-        """GET one feed within the concurrency limits and an overall deadline."""
-        host = urlsplit(request.url).netloc.lower()
-        async with self._global, self._per_host[host]:
+        """GET one feed within the concurrency limits and an overall deadline. Every
+        failure is the result's error, never an exception."""
+        started = time.monotonic()
+        try:
+            host = check_fetch_url(request.url)
+            if not self.config.allow_private:
+                await refuse_private_host(host, request.url)
+        except RefusedURL as exc:
+            return _failure(request, started, str(exc))
+        async with self._global, self._per_host[host.lower()]:
             started = time.monotonic()
             try:
                 # A total deadline as well as httpx's per-read timeout: a server that
@@ -116,9 +198,11 @@ class Fetcher:
                 )
             except httpx.TimeoutException:
                 return _failure(request, started, f"timed out after {self.config.timeout:g} s")
-            except BodyTooLarge as exc:
+            except (BodyTooLarge, RefusedURL) as exc:
                 return _failure(request, started, str(exc))
             except httpx.HTTPError as exc:
+                return _failure(request, started, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # httpx.InvalidURL, OverflowError, ...: this feed only
                 return _failure(request, started, f"{type(exc).__name__}: {exc}")
 
     async def _get(self, request: FetchRequest, started: float) -> FetchResult:

@@ -198,6 +198,24 @@ async def _poll_one(
     )
 
 
+def _record_failure(
+    store: Store, config: FetchConfig, feed: FeedRow, now: datetime, error: str
+) -> None:
+    """Record a feed's failure that _poll_one could not, so it backs off like any other."""
+    errors_after = feed.error_count + 1
+    interval = feed.interval_s or config.default_interval
+    store.record_fetch(
+        feed.id,
+        FetchOutcome(
+            outcome="error",
+            started_at=now,
+            duration_ms=0,
+            next_due_at=next_due(now, interval, errors_after, config.max_backoff),
+            error=error,
+        ),
+    )
+
+
 async def poll_feeds(
     store: Store,
     config: FetchConfig,
@@ -218,7 +236,12 @@ async def poll_feeds(
 
     async def guarded(feed: FeedRow, parser: Executor) -> None:
         async with slots:
-            await _poll_one(store, config, fetcher, parser, feed, clock, report, jitter)
+            try:
+                await _poll_one(store, config, fetcher, parser, feed, clock, report, jitter)
+            except Exception as exc:  # a bug or a surprise costs this feed, not the cycle
+                error = f"unexpected {type(exc).__name__}: {exc}"
+                report.errors.append(FileError(feed.url, error))
+                _record_failure(store, config, feed, clock(), error)
 
     async with Fetcher(config, transport=transport) as fetcher:
         if executor is not None:
