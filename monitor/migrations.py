@@ -241,3 +241,14 @@ def m005_repair_dates(db: Database) -> None:
     for article_id, published in rows:
         repaired = iso(plausible_published(from_iso(published), now))
         db.execute("UPDATE articles SET published = ? WHERE id = ?", [repaired, article_id])
+
+
+@migrations()
+def m006_dead_digests(db: Database) -> None:
+    # A digest the SMTP server refuses for good (5xx) is dead, with its outbox rows, so
+    # that the next digest is sent instead of this one being retried forever.
+    for statement in [
+        "ALTER TABLE digests ADD COLUMN dead_at TEXT",
+        "ALTER TABLE digests ADD COLUMN last_error TEXT",
+    ]:
+        db.execute(statement)

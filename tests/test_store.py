@@ -42,6 +42,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         "m003_delivery",
         "m004_daemon",
         "m005_repair_dates",
+        "m006_dead_digests",
     ]
     again.close()
 

@@ -10,7 +10,7 @@ import click
 
 from monitor.cli.app import AppContext, BadInput, _emit, cli, pass_app
 from monitor.config import ConfigError
-from monitor.deliver import deliver_pending, plan_digest, send_digest
+from monitor.deliver import DigestRefused, deliver_pending, plan_digest, send_digest
 from monitor.notify.atom import render_atom
 from monitor.pipeline import utcnow
 
@@ -128,6 +128,8 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
         return
     try:
         count = asyncio.run(send_digest(app.store, app.settings, utcnow))
+    except DigestRefused as exc:
+        raise click.ClickException(str(exc)) from None
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise click.ClickException(f"could not send the digest: {exc}") from None
     except ConfigError as exc:

@@ -112,9 +112,10 @@ class OutboxTable(StoreBase):
 
     def requeue(self, now: datetime, *, row_id: int | None = None) -> int:
         """Dead rows (one, or all) back to pending, due now, attempts reset."""
+        # A dead email row leaves its refused digest and joins the next one.
         sql = (
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
-            " last_error = NULL WHERE state = 'dead'"
+            " last_error = NULL, digest_id = NULL WHERE state = 'dead'"
         )
         params: list[Any] = [iso(now)]
         if row_id is not None:
@@ -131,7 +132,9 @@ class OutboxTable(StoreBase):
 
     def unsent_digest(self) -> dict[str, Any] | None:
         """A digest that was built and perhaps sent, but not marked sent (a crash)."""
-        rows = self._rows("SELECT * FROM digests WHERE sent_at IS NULL ORDER BY id LIMIT 1")
+        rows = self._rows(
+            "SELECT * FROM digests WHERE sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT 1"
+        )
         return rows[0] if rows else None
 
     def pending_for(self, channel: str) -> list[dict[str, Any]]:
@@ -169,3 +172,18 @@ class OutboxTable(StoreBase):
                     [iso(now), row["id"]],
                 )
                 self._remember_sent(row["idempotency_key"], row["channel"], now)
+
+    def kill_digest(self, digest_id: int, error: str, now: datetime) -> int:
+        """A digest refused for good: it and its outbox rows are dead (`outbox retry`
+        requeues the rows into a later digest). Returns the number of rows."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET dead_at = ?, last_error = ? WHERE id = ?",
+                [iso(now), error, digest_id],
+            )
+            cursor = self.db.execute(
+                "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?"
+                " WHERE digest_id = ? AND state = 'pending'",
+                [error, digest_id],
+            )
+        return int(cursor.rowcount)
