@@ -87,6 +87,8 @@ class FetchConfig(BaseModel):
     default_interval: Seconds = 1800.0
     timeout: Seconds = 20.0
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Bytes of feed bodies held in memory at once, over all feeds in flight (see body.py).
+    max_bytes_in_flight: int = Field(default=128 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     concurrency: int = Field(default=32, gt=0)
     per_host: int = Field(default=2, gt=0)

@@ -19,7 +19,18 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from monitor.body import (
+    ACCEPT_ENCODING,
+    BodyError,
+    BodyTooLarge,
+    ByteBudget,
+    expected_size,
+    inflater_for,
+    read_capped,
+)
 from monitor.config import FetchConfig
+
+__all__ = ["BodyTooLarge", "ByteBudget", "FetchRequest", "FetchResult", "Fetcher"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +55,8 @@ class FetchResult:
     last_modified: str | None = None
     retry_after_s: float | None = None
     headers: dict[str, str] = field(default_factory=dict)
-
-
-class BodyTooLarge(Exception):
-    pass
+    # Bytes of the fetcher's ByteBudget this body holds until Fetcher.release(result).
+    reserved: int = 0
 
 
 class RefusedURL(Exception):
@@ -119,10 +128,20 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
 
 
 class Fetcher:
-    """An httpx.AsyncClient with the limits of FetchConfig. Use as an async context."""
+    """An httpx.AsyncClient with the limits of FetchConfig. Use as an async context.
 
-    def __init__(self, config: FetchConfig, transport: httpx.AsyncBaseTransport | None = None):
+    With a `budget`, each body holds its size of it from its headers until the caller
+    calls `release(result)`; without one, bodies are only capped one by one.
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        budget: ByteBudget | None = None,
+    ):
         self.config = config
+        self.budget = budget
         self._global = asyncio.Semaphore(config.concurrency)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(config.per_host)
@@ -138,6 +157,7 @@ class Fetcher:
                 "User-Agent": config.user_agent,
                 "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
                 "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             transport=transport,
             event_hooks={"response": [self._check_redirect]},
@@ -186,8 +206,8 @@ class Fetcher:
             try:
                 # A total deadline as well as httpx's per-read timeout: a server that
                 # trickles one byte a second never trips a read timeout.
-                async with asyncio.timeout(self.config.timeout):
-                    return await self._get(request, started)
+                async with asyncio.timeout(self.config.timeout) as deadline:
+                    return await self._get(request, started, deadline)
             except TimeoutError:
                 return _failure(request, started, f"timed out after {self.config.timeout:g} s")
             except httpx.TooManyRedirects:
@@ -198,14 +218,21 @@ class Fetcher:
                 )
             except httpx.TimeoutException:
                 return _failure(request, started, f"timed out after {self.config.timeout:g} s")
-            except (BodyTooLarge, RefusedURL) as exc:
+            except (BodyError, RefusedURL) as exc:
                 return _failure(request, started, str(exc))
             except httpx.HTTPError as exc:
                 return _failure(request, started, f"{type(exc).__name__}: {exc}")
             except Exception as exc:  # httpx.InvalidURL, OverflowError, ...: this feed only
                 return _failure(request, started, f"{type(exc).__name__}: {exc}")
 
-    async def _get(self, request: FetchRequest, started: float) -> FetchResult:
+    def release(self, result: FetchResult) -> None:
+        """The body's bytes are no longer held (its articles are stored, or dropped)."""
+        if self.budget is not None and result.reserved:
+            self.budget.release(result.reserved)
+
+    async def _get(
+        self, request: FetchRequest, started: float, deadline: asyncio.Timeout
+    ) -> FetchResult:
         headers = {}
         if request.etag:
             headers["If-None-Match"] = request.etag
@@ -231,10 +258,13 @@ class Fetcher:
                     error=f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                     retry_after_s=retry_after,
                 )
-            body = await self._read_capped(response)
-            return replace(received, elapsed_ms=_ms(started), body=body)
+            body, reserved = await self._read_body(response, deadline)
+            return replace(received, elapsed_ms=_ms(started), body=body, reserved=reserved)
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_body(
+        self, response: httpx.Response, deadline: asyncio.Timeout
+    ) -> tuple[bytes, int]:
+        """The decoded body within the cap, and the bytes of the budget it holds."""
         cap = self.config.max_bytes
         declared = response.headers.get("content-length")
         if (
@@ -244,16 +274,33 @@ class Fetcher:
             and not response.headers.get("content-encoding")
         ):
             raise BodyTooLarge(f"body too large: {int(declared)} bytes declared, limit {cap}")
-        chunks: list[bytes] = []
-        size = 0
-        # aiter_bytes yields decoded bytes, so the cap counts after decompression
-        # (a small gzip body can inflate far past it).
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise BodyTooLarge(f"body too large: more than {cap} bytes after decompression")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        inflater = inflater_for(response.headers)
+        reserved = await self._reserve(expected_size(response.headers, cap), deadline)
+        try:
+            # Raw chunks, decoded here: the cap counts after decompression and stops it.
+            body = await read_capped(response.aiter_raw(), inflater, cap)
+        except BaseException:
+            self._unreserve(reserved)
+            raise
+        kept = min(len(body), reserved)
+        self._unreserve(reserved - kept)
+        return body, kept
+
+    async def _reserve(self, size: int, deadline: asyncio.Timeout) -> int:
+        if self.budget is None:
+            return 0
+        loop = asyncio.get_running_loop()
+        left = (deadline.when() or loop.time()) - loop.time()
+        # Waiting for memory is not the server being slow: the deadline stops meanwhile.
+        deadline.reschedule(None)
+        try:
+            return await self.budget.reserve(size)
+        finally:
+            deadline.reschedule(loop.time() + left)
+
+    def _unreserve(self, size: int) -> None:
+        if self.budget is not None and size:
+            self.budget.release(size)
 
 
 def _ms(started: float) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from monitor.config import FeedConfig, FetchConfig
-from monitor.fetch import Fetcher, FetchRequest, FetchResult
+from monitor.fetch import ByteBudget, Fetcher, FetchRequest, FetchResult
 from monitor.models import FileError, ImportReport, ParsedFeed
 from monitor.parse import ParseError, parse_feed, parse_file
 from monitor.store import FeedRow, FetchOutcome, Store
@@ -143,6 +143,23 @@ async def _poll_one(
 ) -> None:
     started = clock()
     result = await fetcher.fetch(FetchRequest(feed.url, feed.etag, feed.last_modified))
+    try:
+        await _store_result(store, config, executor, feed, started, result, clock, report, jitter)
+    finally:
+        fetcher.release(result)  # its body's bytes are free once its articles are stored
+
+
+async def _store_result(
+    store: Store,
+    config: FetchConfig,
+    executor: Executor,
+    feed: FeedRow,
+    started: datetime,
+    result: FetchResult,
+    clock: Clock,
+    report: PollReport,
+    jitter: float,
+) -> None:
     interval = feed.interval_s or config.default_interval
     outcome = "ok"
     error = result.error
@@ -243,7 +260,9 @@ async def poll_feeds(
                 report.errors.append(FileError(feed.url, error))
                 _record_failure(store, config, feed, clock(), error)
 
-    async with Fetcher(config, transport=transport) as fetcher:
+    # ... and bodies together never exceed `max_bytes_in_flight`, however large each is.
+    budget = ByteBudget(config.max_bytes_in_flight)
+    async with Fetcher(config, transport=transport, budget=budget) as fetcher:
         if executor is not None:
             await asyncio.gather(*(guarded(feed, executor) for feed in feeds))
         else:
