@@ -8,11 +8,14 @@ must not write at all.
 
 from __future__ import annotations
 
+import itertools
+import json
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -28,6 +31,8 @@ from monitor.pipeline import sync_config_feeds
 from monitor.resources import rules_dir
 from monitor.rules import load_rules
 from monitor.store import FetchOutcome, Store
+from tests.conftest import Inbox, LocalServer, send
+from tests.daemon_harness import DaemonProcess, FeedSite, rss, wait_for, write_config
 
 CITIES = [f"Town{n}ville" for n in range(60)]
 FEEDS = [f"https://feeds{n}.example.org/rss" for n in range(8)]
@@ -183,3 +188,51 @@ def test_feeds_list_shows_the_configured_feeds_before_any_write(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "list"])
     assert result.exit_code == 0
     assert [line for line in result.output.splitlines() if line.startswith("https")] == FEEDS
+
+
+def test_the_daemon_and_cli_commands_side_by_side(
+    server: LocalServer, smtp: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    """The daemon polls a feed that changes on every request while `feeds list`,
+    `import` and `evaluate` run in a loop beside it: nothing fails, nothing twice."""
+    site = FeedSite(server)
+    served = itertools.count()
+    polls: list[int] = []
+
+    def changing(handler: BaseHTTPRequestHandler) -> None:
+        polls.append(next(served))
+        send(handler, rss([ban(f"Polled{polls[-1]}ville")]))
+
+    server.routes["/feed.xml"] = changing
+    config = write_config(tmp_path, site, smtp[1])
+    daemon = DaemonProcess(config, tmp_path / "monitor.db", tmp_path / "daemon.log")
+    try:
+        daemon.start()
+        wait_for(lambda: len(polls) > 3, 30, "the daemon's first polls")
+
+        def user(name: str) -> None:
+            for n in range(3):
+                daemon.cli("feeds", "list")
+                path = tmp_path / f"{name}{n}.jsonl"
+                article = ban(f"{name}{n}ville")
+                line = {"id": n, "published": "2026-11-20", "title": article.title}
+                path.write_text(json.dumps({**line, "text": article.text}) + "\n", "utf-8")
+                daemon.cli("import", str(path))
+                daemon.cli("evaluate")
+
+        with ThreadPoolExecutor(4) as users:
+            for finished in [users.submit(user, f"User{u}x") for u in range(4)]:
+                finished.result()  # re-raises a CLI failure
+        assert daemon.stop() == 0
+    finally:
+        daemon.ensure_stopped()
+    log = (tmp_path / "daemon.log").read_text()
+    assert "Traceback" not in log and "locked" not in log, log
+    ids = [hook["headers"]["webhook-id"] for hook in site.webhooks()]
+    assert len(ids) == len(set(ids)) > 6
+    store = Store.open(tmp_path / "monitor.db")
+    twice = store._rows(
+        "SELECT article_id FROM findings GROUP BY article_id, rule, evidence HAVING count(*) > 1"
+    )
+    assert twice == [] and [j["last_error"] for j in store.jobs() if j["last_error"]] == []
+    store.close()
