@@ -236,3 +236,20 @@ def test_the_daemon_and_cli_commands_side_by_side(
     )
     assert twice == [] and [j["last_error"] for j in store.jobs() if j["last_error"]] == []
     store.close()
+
+
+def open_and_count(db: Path) -> int:
+    store = Store.open(db)
+    count = store.count("articles")
+    store.close()
+    return count
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    with ProcessPoolExecutor(6, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(open_and_count, db) for _ in range(12)]
+        failures = [repr(f.exception()) for f in futures if f.exception() is not None]
+    assert failures == []
+    applied = sqlite3.connect(db).execute("SELECT count(*) FROM _sqlite_migrations").fetchone()
+    assert applied[0] == 6
