@@ -8,14 +8,12 @@ sized to the pool and one per host gate every request.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -29,6 +27,7 @@ from monitor.body import (
     read_capped,
 )
 from monitor.config import FetchConfig
+from monitor.targets import RefusedURL, check_fetch_url, refuse_private_host, shown
 
 __all__ = ["BodyTooLarge", "ByteBudget", "FetchRequest", "FetchResult", "Fetcher"]
 
@@ -57,61 +56,6 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     # Bytes of the fetcher's ByteBudget this body holds until Fetcher.release(result).
     reserved: int = 0
-
-
-class RefusedURL(Exception):
-    """A feed URL or redirect target we will not request; the message says why."""
-
-
-def _shown(url: str) -> str:
-    return url if len(url) <= 120 else url[:117] + "..."
-
-
-def check_fetch_url(url: str) -> str:
-    """The URL's host if it is an absolute http(s) URL with a usable port; else RefusedURL.
-
-    httpx refuses some bad URLs with exceptions outside httpx.HTTPError (InvalidURL) and
-    passes others to the socket (port 99999: OverflowError); we refuse them first.
-    """
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # ValueError when out of range or not a number
-    except ValueError as exc:
-        raise RefusedURL(f"invalid URL {_shown(url)}: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise RefusedURL(f"{_shown(url)}: only http and https URLs are fetched")
-    if not parts.hostname:
-        raise RefusedURL(f"invalid URL {_shown(url)}: no host")
-    if port == 0:
-        raise RefusedURL(f"invalid URL {_shown(url)}: port 0")
-    return parts.hostname
-
-
-def is_private_address(address: str) -> bool:
-    """Loopback, private, link-local (cloud metadata at 169.254.169.254) or reserved."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
-
-
-async def refuse_private_host(host: str, url: str) -> None:
-    """RefusedURL if the host is, or resolves to, an address that is not public.
-
-    Checked before each request and each redirect; a DNS answer that changes between this
-    check and the connection (DNS rebinding) is not caught.
-    """
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        return  # the request itself will report the failed lookup
-    for info in infos:
-        address = str(info[4][0])
-        if is_private_address(address):
-            raise RefusedURL(
-                f"{_shown(url)}: {host} is a private address ({address}); "
-                "set [fetch] allow_private = true to fetch it"
-            )
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -184,7 +128,7 @@ class Fetcher:
             target = urljoin(str(response.url), location.strip())
             host = check_fetch_url(target)
         except (RefusedURL, ValueError) as exc:
-            raise RefusedURL(f"refused redirect to {_shown(location)}: {exc}") from None
+            raise RefusedURL(f"refused redirect to {shown(location)}: {exc}") from None
         if not self.config.allow_private:
             try:
                 await refuse_private_host(host, target)
