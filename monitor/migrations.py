@@ -252,3 +252,10 @@ def m006_dead_digests(db: Database) -> None:
         "ALTER TABLE digests ADD COLUMN last_error TEXT",
     ]:
         db.execute(statement)
+
+
+@migrations()
+def m007_evaluation_errors(db: Database) -> None:
+    # An article the rules fail on is set aside with its error (evaluated_at set), so it
+    # no longer stops every later evaluate; `replay` tries it again.
+    db.execute("ALTER TABLE articles ADD COLUMN evaluation_error TEXT")

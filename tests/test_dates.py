@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
+from monitor.engine import Engine
 from monitor.ingest import plausible_published
 from monitor.models import Article
 from monitor.parse import parse_date, parse_feed
@@ -120,3 +121,30 @@ def test_a_bad_date_stored_by_an_older_version_is_repaired_on_open(tmp_path: Pat
     reopened = Store.open(db)
     assert [r["published"] for r in reopened.db.query("SELECT published FROM articles")] == [None]
     reopened.close()
+
+
+def test_an_article_the_engine_fails_on_costs_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like a bad date, any article the rules cannot read must not stop every later run:
+    it is set aside with its error and the others are evaluated."""
+    real = Engine.extract
+
+    def fragile(self: Engine, title: str, text: str, published: Any) -> Any:
+        if "Denver" in title:
+            raise IndexError("a rule-engine bug")
+        return real(self, title, text, published)
+
+    monkeypatch.setattr(Engine, "extract", fragile)
+    db = tmp_path / "m.db"
+    run(db, "import", str(seeds_with(tmp_path, {**DENVER, "published": "2021-05-19"})))
+    report = run(db, "evaluate")
+    assert (report["articles"], report["failed"]) == (9, 1)
+    assert run(db, "evaluate")["articles"] == 0
+    assert run(db, "status")["unevaluable"] == [
+        {"title": DENVER["title"], "error": "IndexError: a rule-engine bug"}
+    ]
+    monkeypatch.setattr(Engine, "extract", real)
+    replayed = run(db, "replay")  # e.g. once the rules are fixed
+    assert (replayed["articles"], replayed["failed"]) == (10, 0)
+    assert run(db, "status")["unevaluable"] == []

@@ -43,6 +43,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         "m004_daemon",
         "m005_repair_dates",
         "m006_dead_digests",
+        "m007_evaluation_errors",
     ]
     again.close()
 

@@ -92,6 +92,24 @@ class ArticlesTable(StoreBase):
     def mark_evaluated(self, article_id: int, now: datetime) -> None:
         self.db.execute("UPDATE articles SET evaluated_at = ? WHERE id = ?", [iso(now), article_id])
 
+    def set_aside(self, article_id: int, error: str, now: datetime) -> None:
+        """An article the rules failed on: marked evaluated, with the error, so that it no
+        longer blocks the articles after it. `replay` tries it again."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE articles SET evaluated_at = ?, evaluation_error = ?"
+                " WHERE id = ? AND evaluated_at IS NULL",
+                [iso(now), error, article_id],
+            )
+
+    def unevaluable(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The articles set aside, most recent first."""
+        return self._rows(
+            "SELECT title, evaluation_error AS error FROM articles"
+            " WHERE evaluation_error IS NOT NULL ORDER BY evaluated_at DESC, id DESC"
+            f" LIMIT {int(limit)}"
+        )
+
     def set_story(self, article_id: int, story_id: int) -> None:
         self.db.execute(
             "UPDATE articles SET story_id = coalesce(story_id, ?) WHERE id = ?",

@@ -215,7 +215,9 @@ class ChangesTable(StoreBase):
     def reset_derived(self) -> None:
         """Drop every row the engine and the state machine made; keep articles and feeds."""
         with self.transaction():
-            self.db.execute("UPDATE articles SET evaluated_at = NULL, story_id = NULL")
+            self.db.execute(
+                "UPDATE articles SET evaluated_at = NULL, story_id = NULL, evaluation_error = NULL"
+            )
             for table in DERIVED_TABLES:
                 self.db.execute(f"DELETE FROM [{table}]")
 
