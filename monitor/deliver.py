@@ -160,6 +160,8 @@ async def send_digest(store: Store, settings: Settings, clock: Clock) -> int:
     # Record what the digest covers before sending: a crash after the send resends this
     # same digest (same Message-ID), never a second one with other contents.
     digest_id = plan.digest_id or store.open_digest(plan.digest.message_id, plan.outbox_ids, now)
+    if digest_id is None:
+        return 0  # another sender took these changes a moment ago and mails them
     message = email_channel.build_message(email, plan.digest, now)
     try:
         await email_channel.send_message(email, message)

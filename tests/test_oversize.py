@@ -143,3 +143,15 @@ def test_a_digest_refused_for_good_is_dead_lettered_and_the_next_is_sent(
     # Requeued by hand, the refused change joins the next digest.
     monitor.ok("outbox", "retry", "--all-dead")
     assert "nothing to send" not in monitor.ok("digest", "--preview")
+
+
+def test_two_senders_never_put_a_change_in_two_digests(tmp_path: Path) -> None:
+    """The daemon's digest job and `digest --send` read the same pending rows at once."""
+    monitor = Monitor(tmp_path, free_port())
+    monitor.add("Denver", "The city of Denver said it will ban police use of facial recognition.")
+    store = Store.open(tmp_path / "m.db")
+    [row] = store.pending_for("email:digest")
+    assert store.open_digest("<first@test>", [row["id"]], NOW) is not None
+    assert store.open_digest("<second@test>", [row["id"]], NOW) is None
+    assert store.count("digests") == 1
+    store.close()

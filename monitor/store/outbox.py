@@ -149,9 +149,19 @@ class OutboxTable(StoreBase):
             "SELECT * FROM outbox WHERE digest_id = ? ORDER BY change_id", [digest_id]
         )
 
-    def open_digest(self, message_id: str, outbox_ids: list[int], now: datetime) -> int:
-        """Record which rows a digest covers before it is sent."""
+    def open_digest(self, message_id: str, outbox_ids: list[int], now: datetime) -> int | None:
+        """Record which rows a digest covers before it is sent. None if another sender
+        (the daemon, or `digest --send` beside it) took any of them since they were read:
+        that sender mails them, and this digest is not sent."""
         with self.transaction():
+            marks = ",".join("?" * len(outbox_ids)) or "NULL"
+            free = self.db.execute(
+                f"SELECT count(*) FROM outbox WHERE id IN ({marks})"
+                " AND digest_id IS NULL AND state = 'pending'",
+                outbox_ids,
+            ).fetchone()[0]
+            if free != len(outbox_ids):
+                return None
             digest = self.db.table("digests").insert(
                 {"message_id": message_id, "created_at": iso(now), "changes": len(outbox_ids)}
             )
