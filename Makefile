@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.extract_bench
 	$(BIN)/python -m bench.poll_bench
 	$(BIN)/python -m bench.daemon_bench
+	$(BIN)/python -m bench.memory_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

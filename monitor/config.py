@@ -13,6 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -59,6 +60,10 @@ SecondsOrZero = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 def check_http_url(url: str) -> str:
     if not re.match(r"^https?://[^/\s]+", url):
         raise ValueError(f"{url!r} is not an http(s) URL")
+    try:
+        urlsplit(url.strip()).port  # noqa: B018 - raises ValueError for port 99999
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
     return url.strip()
 
 
@@ -84,11 +89,17 @@ class FetchConfig(BaseModel):
     default_interval: Seconds = 1800.0
     timeout: Seconds = 20.0
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Bytes of feed bodies held in memory at once, over all feeds in flight (see body.py).
+    max_bytes_in_flight: int = Field(default=128 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     concurrency: int = Field(default=32, gt=0)
     per_host: int = Field(default=2, gt=0)
     max_backoff: Seconds = 86400.0
     parse_workers: int = Field(default=0, ge=0)
+    # Feeds and redirects may point at loopback and private networks (fine for a monitor
+    # on one's own machine). False refuses them: a feed cannot make the monitor probe
+    # the local network or a cloud metadata address.
+    allow_private: bool = True
     user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
 
 

@@ -126,9 +126,11 @@ class Daemon:
             min_confidence=self.settings.policy.min_confidence,
             channels=self.channels,
         )
-        if not report.articles:
+        if not report.articles and not report.failed:
             return None
         summary = f"{report.articles} evaluated, {report.changes} new changes"
+        if report.failed:
+            summary += f", {report.failed} set aside (the rules failed; see `status`)"
         if report.changes:
             summary += f"; {await self.deliver() or 'nothing to deliver'}"
         return summary

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiosmtplib
 import httpx
 
 from monitor.config import ConfigError, Settings
@@ -234,7 +235,36 @@ async def send_digest(store: Store, settings: Settings, clock: Clock) -> int:
     # Record what the digest covers before sending: a crash after the send resends this
     # same digest (same Message-ID), never a second one with other contents.
     digest_id = plan.digest_id or store.open_digest(plan.digest.message_id, plan.outbox_ids, now)
+    if digest_id is None:
+        return 0  # another sender took these changes a moment ago and mails them
     message = email_channel.build_message(email, plan.digest, now)
-    await email_channel.send_message(email, message)
+    try:
+        await email_channel.send_message(email, message)
+    except aiosmtplib.SMTPException as exc:
+        refusal = permanent_refusal(exc)
+        if refusal is None:
+            raise  # a 4xx or a lost connection: the same digest is sent next time
+        # Retrying a message the server refuses for good would block every later digest.
+        count = store.kill_digest(digest_id, refusal, clock())
+        raise DigestRefused(
+            f"the SMTP server refused the digest for good ({refusal}); its {count} changes"
+            " are in dead-letter (`policy-monitor outbox --dead`, `outbox retry --all-dead`)"
+        ) from None
     store.close_digest(digest_id, clock())
     return len(plan.outbox_ids)
+
+
+class DigestRefused(Exception):
+    """The SMTP server refused a digest with a permanent (5xx) reply."""
+
+
+def permanent_refusal(exc: aiosmtplib.SMTPException) -> str | None:
+    """The server's reply if it refused for good (5xx, or 5xx for every recipient)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        if codes and all(code >= 500 for code in codes):
+            return "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
+        return None
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500:
+        return f"{exc.code} {exc.message}"
+    return None

@@ -7,6 +7,7 @@ story and its evaluated mark are written together, so a crash re-reads it whole.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ class EvaluateReport:
     changes: int = 0
     sources: int = 0
     ignored: int = 0
+    failed: int = 0  # articles the rules failed on, set aside with their error
 
     def as_json(self) -> dict[str, int]:
         return asdict(self)
@@ -63,9 +65,20 @@ def evaluate_pending(
     """Evaluate the articles not yet evaluated, in published order. Each new change is
     queued for the channels that want it, in the same transaction."""
     report = EvaluateReport()
-    for row in store.unevaluated(limit=limit):
-        with store.transaction():
-            evaluate_article(store, engine, row, now, report, min_confidence, channels)
+    for candidate in store.unevaluated(limit=limit):
+        try:
+            with store.transaction():
+                # Another evaluator may have taken it since the list was read.
+                row = store.claim_unevaluated(candidate["id"])
+                if row is None:
+                    continue
+                evaluate_article(store, engine, row, now, report, min_confidence, channels)
+        except sqlite3.Error:
+            raise  # the database's trouble, not the article's
+        except Exception as exc:  # one article the rules fail on must not stop every run
+            store.set_aside(candidate["id"], f"{type(exc).__name__}: {exc}", now)
+            report.failed += 1
+            continue
         report.articles += 1
     return report
 

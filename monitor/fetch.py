@@ -13,11 +13,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
+from monitor.body import (
+    ACCEPT_ENCODING,
+    BodyError,
+    BodyTooLarge,
+    ByteBudget,
+    expected_size,
+    inflater_for,
+    read_capped,
+)
 from monitor.config import FetchConfig
+from monitor.targets import RefusedURL, check_fetch_url, refuse_private_host, shown
+
+__all__ = ["BodyTooLarge", "ByteBudget", "FetchRequest", "FetchResult", "Fetcher"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +54,8 @@ class FetchResult:
     last_modified: str | None = None
     retry_after_s: float | None = None
     headers: dict[str, str] = field(default_factory=dict)
-
-
-class BodyTooLarge(Exception):
-    pass
+    # Bytes of the fetcher's ByteBudget this body holds until Fetcher.release(result).
+    reserved: int = 0
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -62,10 +72,20 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
 
 
 class Fetcher:
-    """An httpx.AsyncClient with the limits of FetchConfig. Use as an async context."""
+    """An httpx.AsyncClient with the limits of FetchConfig. Use as an async context.
 
-    def __init__(self, config: FetchConfig, transport: httpx.AsyncBaseTransport | None = None):
+    With a `budget`, each body holds its size of it from its headers until the caller
+    calls `release(result)`; without one, bodies are only capped one by one.
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        budget: ByteBudget | None = None,
+    ):
         self.config = config
+        self.budget = budget
         self._global = asyncio.Semaphore(config.concurrency)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(config.per_host)
@@ -81,8 +101,10 @@ class Fetcher:
                 "User-Agent": config.user_agent,
                 "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
                 "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             transport=transport,
+            event_hooks={"response": [self._check_redirect]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -96,16 +118,40 @@ class Fetcher:
     ) -> None:
         await self._client.aclose()
 
+    async def _check_redirect(self, response: httpx.Response) -> None:
+        """Runs on every response before httpx follows it: a redirect goes only to
+        another http(s) URL (never javascript:, data:, file:, ...), with a valid port."""
+        if not response.has_redirect_location:
+            return
+        location = response.headers["location"]
+        try:
+            target = urljoin(str(response.url), location.strip())
+            host = check_fetch_url(target)
+        except (RefusedURL, ValueError) as exc:
+            raise RefusedURL(f"refused redirect to {shown(location)}: {exc}") from None
+        if not self.config.allow_private:
+            try:
+                await refuse_private_host(host, target)
+            except RefusedURL as exc:
+                raise RefusedURL(f"refused redirect: {exc}") from None
+
     async def fetch(self, request: FetchRequest) -> FetchResult:
-        """GET one feed within the concurrency limits and an overall deadline."""
-        host = urlsplit(request.url).netloc.lower()
-        async with self._global, self._per_host[host]:
+        """GET one feed within the concurrency limits and an overall deadline. Every
+        failure is the result's error, never an exception."""
+        started = time.monotonic()
+        try:
+            host = check_fetch_url(request.url)
+            if not self.config.allow_private:
+                await refuse_private_host(host, request.url)
+        except RefusedURL as exc:
+            return _failure(request, started, str(exc))
+        async with self._global, self._per_host[host.lower()]:
             started = time.monotonic()
             try:
                 # A total deadline as well as httpx's per-read timeout: a server that
                 # trickles one byte a second never trips a read timeout.
-                async with asyncio.timeout(self.config.timeout):
-                    return await self._get(request, started)
+                async with asyncio.timeout(self.config.timeout) as deadline:
+                    return await self._get(request, started, deadline)
             except TimeoutError:
                 return _failure(request, started, f"timed out after {self.config.timeout:g} s")
             except httpx.TooManyRedirects:
@@ -116,12 +162,21 @@ class Fetcher:
                 )
             except httpx.TimeoutException:
                 return _failure(request, started, f"timed out after {self.config.timeout:g} s")
-            except BodyTooLarge as exc:
+            except (BodyError, RefusedURL) as exc:
                 return _failure(request, started, str(exc))
             except httpx.HTTPError as exc:
                 return _failure(request, started, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # httpx.InvalidURL, OverflowError, ...: this feed only
+                return _failure(request, started, f"{type(exc).__name__}: {exc}")
 
-    async def _get(self, request: FetchRequest, started: float) -> FetchResult:
+    def release(self, result: FetchResult) -> None:
+        """The body's bytes are no longer held (its articles are stored, or dropped)."""
+        if self.budget is not None and result.reserved:
+            self.budget.release(result.reserved)
+
+    async def _get(
+        self, request: FetchRequest, started: float, deadline: asyncio.Timeout
+    ) -> FetchResult:
         headers = {}
         if request.etag:
             headers["If-None-Match"] = request.etag
@@ -147,10 +202,13 @@ class Fetcher:
                     error=f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                     retry_after_s=retry_after,
                 )
-            body = await self._read_capped(response)
-            return replace(received, elapsed_ms=_ms(started), body=body)
+            body, reserved = await self._read_body(response, deadline)
+            return replace(received, elapsed_ms=_ms(started), body=body, reserved=reserved)
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_body(
+        self, response: httpx.Response, deadline: asyncio.Timeout
+    ) -> tuple[bytes, int]:
+        """The decoded body within the cap, and the bytes of the budget it holds."""
         cap = self.config.max_bytes
         declared = response.headers.get("content-length")
         if (
@@ -160,16 +218,33 @@ class Fetcher:
             and not response.headers.get("content-encoding")
         ):
             raise BodyTooLarge(f"body too large: {int(declared)} bytes declared, limit {cap}")
-        chunks: list[bytes] = []
-        size = 0
-        # aiter_bytes yields decoded bytes, so the cap counts after decompression
-        # (a small gzip body can inflate far past it).
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise BodyTooLarge(f"body too large: more than {cap} bytes after decompression")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        inflater = inflater_for(response.headers)
+        reserved = await self._reserve(expected_size(response.headers, cap), deadline)
+        try:
+            # Raw chunks, decoded here: the cap counts after decompression and stops it.
+            body = await read_capped(response.aiter_raw(), inflater, cap)
+        except BaseException:
+            self._unreserve(reserved)
+            raise
+        kept = min(len(body), reserved)
+        self._unreserve(reserved - kept)
+        return body, kept
+
+    async def _reserve(self, size: int, deadline: asyncio.Timeout) -> int:
+        if self.budget is None:
+            return 0
+        loop = asyncio.get_running_loop()
+        left = (deadline.when() or loop.time()) - loop.time()
+        # Waiting for memory is not the server being slow: the deadline stops meanwhile.
+        deadline.reschedule(None)
+        try:
+            return await self.budget.reserve(size)
+        finally:
+            deadline.reschedule(loop.time() + left)
+
+    def _unreserve(self, size: int) -> None:
+        if self.budget is not None and size:
+            self.budget.release(size)
 
 
 def _ms(started: float) -> int:

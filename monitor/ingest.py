@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
 from monitor.models import Article
+
+# Publication dates outside these bounds are a feed's error, not news: they are stored as
+# unknown, so they neither sort first forever nor make the engine reason about year 1.
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+# A little ahead is a time zone or a fast clock; more is a typo or a placeholder.
+FUTURE_SLACK = timedelta(days=2)
 
 # Query parameters that identify a campaign or a click, never the page.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs", "vero_", "oly_")
@@ -127,3 +134,13 @@ def content_hash(article: Article) -> str:
     """Same words in title and text give the same hash, whatever the spacing or case."""
     basis = normalise_text(f"{article.title}\n{article.text}").casefold()
     return hashlib.blake2b(basis.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def plausible_published(published: datetime | None, now: datetime) -> datetime | None:
+    """The publication date if it could be one (1900 to two days from now), else None."""
+    if published is None:
+        return None
+    aware = published if published.tzinfo is not None else published.replace(tzinfo=UTC)
+    if aware < EARLIEST_PUBLISHED or aware > now + FUTURE_SLACK:
+        return None
+    return published

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from monitor.ingest import plausible_published
 
 migrations = Migrations("policy-monitor")
 
@@ -221,7 +225,44 @@ def m004_daemon(db: Database) -> None:
 
 
 @migrations()
-def m007_feed_disabled(db: Database) -> None:
+def m005_repair_dates(db: Database) -> None:
+    # Before dates were zero-padded, a feed's year 1 was stored as "1-01-01T00:00:00Z",
+    # which cannot be read back and stopped every evaluate and replay. Such dates, and any
+    # other that does not read or is not plausible, become unknown (see ingest.py).
+    # Imported here: the store package imports this module when it opens a database.
+    from monitor.store.base import from_iso, iso
+
+    now = datetime.now(UTC)
+    rows = db.execute(
+        "SELECT id, published FROM articles WHERE published IS NOT NULL"
+        " AND (published NOT GLOB '[0-9][0-9][0-9][0-9]-*' OR published < '1900' OR published > ?)",
+        [iso(now)],
+    ).fetchall()
+    for article_id, published in rows:
+        repaired = iso(plausible_published(from_iso(published), now))
+        db.execute("UPDATE articles SET published = ? WHERE id = ?", [repaired, article_id])
+
+
+@migrations()
+def m006_dead_digests(db: Database) -> None:
+    # A digest the SMTP server refuses for good (5xx) is dead, with its outbox rows, so
+    # that the next digest is sent instead of this one being retried forever.
+    for statement in [
+        "ALTER TABLE digests ADD COLUMN dead_at TEXT",
+        "ALTER TABLE digests ADD COLUMN last_error TEXT",
+    ]:
+        db.execute(statement)
+
+
+@migrations()
+def m007_evaluation_errors(db: Database) -> None:
+    # An article the rules fail on is set aside with its error (evaluated_at set), so it
+    # no longer stops every later evaluate; `replay` tries it again.
+    db.execute("ALTER TABLE articles ADD COLUMN evaluation_error TEXT")
+
+
+@migrations()
+def m008_feed_disabled(db: Database) -> None:
     # disabled_at: the operator turned the feed off (`feeds disable`). Unlike `active`,
     # which the config sync sets, it survives a restart and an OPML re-import.
     db.execute("ALTER TABLE feeds ADD COLUMN disabled_at TEXT")

@@ -74,7 +74,10 @@ def parse_date(value: object) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the end of the calendar in UTC
+        return None
 
 
 # --- feeds ------------------------------------------------------------------------------

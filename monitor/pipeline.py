@@ -8,7 +8,7 @@ import os
 import random
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from monitor.config import FeedConfig, FetchConfig
-from monitor.fetch import Fetcher, FetchRequest, FetchResult
+from monitor.fetch import ByteBudget, Fetcher, FetchRequest, FetchResult
 from monitor.models import FileError, ImportReport, ParsedFeed
 from monitor.parse import ParseError, parse_feed, parse_file
 from monitor.store import FeedRow, FetchOutcome, Store
@@ -143,6 +143,23 @@ async def _poll_one(
 ) -> None:
     started = clock()
     result = await fetcher.fetch(FetchRequest(feed.url, feed.etag, feed.last_modified))
+    try:
+        await _store_result(store, config, executor, feed, started, result, clock, report, jitter)
+    finally:
+        fetcher.release(result)  # its body's bytes are free once its articles are stored
+
+
+async def _store_result(
+    store: Store,
+    config: FetchConfig,
+    executor: Executor,
+    feed: FeedRow,
+    started: datetime,
+    result: FetchResult,
+    clock: Clock,
+    report: PollReport,
+    jitter: float,
+) -> None:
     interval = feed.interval_s or config.default_interval
     outcome = "ok"
     error = result.error
@@ -198,6 +215,24 @@ async def _poll_one(
     )
 
 
+def _record_failure(
+    store: Store, config: FetchConfig, feed: FeedRow, now: datetime, error: str
+) -> None:
+    """Record a feed's failure that _poll_one could not, so it backs off like any other."""
+    errors_after = feed.error_count + 1
+    interval = feed.interval_s or config.default_interval
+    store.record_fetch(
+        feed.id,
+        FetchOutcome(
+            outcome="error",
+            started_at=now,
+            duration_ms=0,
+            next_due_at=next_due(now, interval, errors_after, config.max_backoff),
+            error=error,
+        ),
+    )
+
+
 async def poll_feeds(
     store: Store,
     config: FetchConfig,
@@ -218,9 +253,16 @@ async def poll_feeds(
 
     async def guarded(feed: FeedRow, parser: Executor) -> None:
         async with slots:
-            await _poll_one(store, config, fetcher, parser, feed, clock, report, jitter)
+            try:
+                await _poll_one(store, config, fetcher, parser, feed, clock, report, jitter)
+            except Exception as exc:  # a bug or a surprise costs this feed, not the cycle
+                error = f"unexpected {type(exc).__name__}: {exc}"
+                report.errors.append(FileError(feed.url, error))
+                _record_failure(store, config, feed, clock(), error)
 
-    async with Fetcher(config, transport=transport) as fetcher:
+    # ... and bodies together never exceed `max_bytes_in_flight`, however large each is.
+    budget = ByteBudget(config.max_bytes_in_flight)
+    async with Fetcher(config, transport=transport, budget=budget) as fetcher:
         if executor is not None:
             await asyncio.gather(*(guarded(feed, executor) for feed in feeds))
         else:
@@ -229,17 +271,65 @@ async def poll_feeds(
     return report
 
 
-def sync_config_feeds(store: Store, feeds: Iterable[FeedConfig], now: datetime) -> None:
-    """Make the config's [[feeds]] the active config feeds in the database."""
-    urls = []
-    for feed in feeds:
-        store.upsert_feed(
-            feed.url,
-            origin="config",
-            now=now,
-            title=feed.title,
-            topic=feed.topic,
-            interval_s=feed.interval,
+def feeds_as_configured(rows: list[FeedRow], feeds: Iterable[FeedConfig]) -> list[FeedRow]:
+    """The feed rows as they will be once the config's [[feeds]] are written: config
+    feeds added or refreshed (a value the config leaves out keeps the stored one) and
+    active, config feeds no longer configured retired. Pure, so read commands can show
+    the configured feeds without writing the database."""
+    configured = {feed.url: feed for feed in feeds}
+    result = []
+    for row in rows:
+        feed = configured.pop(row.url, None)
+        if feed is not None:
+            row = replace(
+                row,
+                title=feed.title if feed.title is not None else row.title,
+                topic=feed.topic if feed.topic is not None else row.topic,
+                interval_s=feed.interval if feed.interval is not None else row.interval_s,
+                # A feed the operator disabled stays off though the config lists it.
+                active=not row.disabled,
+            )
+        elif row.origin == "config" and row.active:
+            row = replace(row, active=False)
+        result.append(row)
+    for feed in configured.values():
+        result.append(
+            FeedRow(
+                id=0,  # not stored yet
+                url=feed.url,
+                title=feed.title,
+                topic=feed.topic,
+                interval_s=feed.interval,
+                origin="config",
+                active=True,
+                etag=None,
+                last_modified=None,
+                last_polled_at=None,
+                last_ok_at=None,
+                next_due_at=None,
+                error_count=0,
+                last_error=None,
+            )
         )
-        urls.append(feed.url)
-    store.retire_config_feeds(urls)
+    return result
+
+
+def sync_config_feeds(store: Store, feeds: Iterable[FeedConfig], now: datetime) -> None:
+    """Make the config's [[feeds]] the active config feeds in the database: in one
+    transaction, and only if the database differs (most runs write nothing)."""
+    configured = list(feeds)
+    if feeds_as_configured(store.feeds(active_only=False), configured) == store.feeds(
+        active_only=False
+    ):
+        return
+    with store.transaction():
+        for feed in configured:
+            store.upsert_feed(
+                feed.url,
+                origin="config",
+                now=now,
+                title=feed.title,
+                topic=feed.topic,
+                interval_s=feed.interval,
+            )
+        store.retire_config_feeds(feed.url for feed in configured)

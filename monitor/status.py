@@ -62,6 +62,7 @@ def collect_status(store: Store, now: datetime) -> dict[str, Any]:
         },
         "articles": store.count("articles"),
         "unevaluated": store.count_unevaluated(),
+        "unevaluable": store.unevaluable(),
         "changes": store.count("changes"),
         "outbox": store.outbox_counts(),
         "jobs": [

@@ -94,6 +94,12 @@ def test_bad_url_is_named(tmp_path: Path) -> None:
         load_settings(path)
 
 
+def test_a_port_out_of_range_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[feeds]]\nurl = "http://a.example:99999/feed"\n')
+    with pytest.raises(ConfigError, match=r"feeds\.0\.url: .*Port out of range"):
+        load_settings(path)
+
+
 def test_invalid_toml_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(write(tmp_path, "[[feeds]\n"))

@@ -63,3 +63,18 @@ def test_retry_after_http_date() -> None:
     assert retry_after_seconds(header, now.timestamp()) == 300
     assert retry_after_seconds("garbage", now.timestamp()) is None
     assert retry_after_seconds(None, now.timestamp()) is None
+
+
+@respx.mock
+def test_a_redirect_to_a_private_address_is_refused_when_not_allowed() -> None:
+    metadata = "http://169.254.169.254/latest/meta-data/"
+    respx.get(URL).mock(return_value=httpx.Response(302, headers={"Location": metadata}))
+    stolen = respx.get(metadata).mock(return_value=httpx.Response(200, content=b"secret"))
+
+    async def go() -> FetchResult:
+        async with Fetcher(CONFIG.model_copy(update={"allow_private": False})) as fetcher:
+            return await fetcher.fetch(FetchRequest(URL))
+
+    result = asyncio.run(go())
+    assert not stolen.called
+    assert (result.error or "").startswith("refused redirect: http://169.254.169.254/")

@@ -202,3 +202,63 @@ def test_process_pool_parses_many_feeds(store: Store, server: LocalServer) -> No
     config = CONFIG.model_copy(update={"parse_workers": 2})
     report = poll(store, [server.url(f"/f{n}.xml") for n in range(6)], config)
     assert report.ok == 6 and report.errors == []
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "javascript:alert(1)",
+        "data:application/rss+xml,<rss/>",
+        "mailto:someone@example.org",
+        "file:///etc/passwd",
+        "http://127.0.0.1:99999/feed.xml",
+        "http://[::1",
+    ],
+)
+def test_a_bad_redirect_is_that_feeds_error_and_the_cycle_goes_on(
+    store: Store, server: LocalServer, location: str
+) -> None:
+    server.routes["/ok.xml"] = lambda h: send(h, RSS)
+    server.routes["/moved"] = lambda h: send(h, b"", 302, {"Location": location})
+    ok, moved = server.url("/ok.xml"), server.url("/moved")
+    report = poll(store, [moved, ok])
+    assert (report.ok, report.new_articles) == (1, 3)
+    assert [e.path for e in report.errors] == [moved]
+    row = store.feed_by_url(moved)
+    assert row is not None and row.error_count == 1 and row.last_error
+    assert "redirect" in row.last_error
+
+
+def test_a_stored_url_with_an_impossible_port_is_that_feeds_error(
+    store: Store, server: LocalServer
+) -> None:
+    server.routes["/ok.xml"] = lambda h: send(h, RSS)
+    bad = "http://127.0.0.1:99999/feed.xml"  # e.g. from an OPML file or `fetch --feed`
+    report = poll(store, [bad, server.url("/ok.xml")])
+    assert report.ok == 1 and [e.path for e in report.errors] == [bad]
+    assert "port out of range" in (feed_error(store, bad) or "").lower()
+
+
+def test_an_unexpected_exception_in_one_feed_is_recorded_and_the_cycle_goes_on(
+    store: Store, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.pipeline
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    server.routes["/ok.xml"] = lambda h: send(h, RSS)
+    server.routes["/other.xml"] = lambda h: send(h, RSS.replace(b"wire-100", b"other-"))
+    real = monitor.pipeline.next_due
+    calls = iter([broken, real, real, real])
+    monkeypatch.setattr(monitor.pipeline, "next_due", lambda *a, **k: next(calls)(*a, **k))
+    report = poll(store, [server.url("/ok.xml"), server.url("/other.xml")])
+    assert len(report.errors) == 1 and "RuntimeError: a bug" in report.errors[0].error
+
+
+def test_private_addresses_are_refused_when_not_allowed(store: Store, server: LocalServer) -> None:
+    server.routes["/ok.xml"] = lambda h: send(h, RSS)
+    config = CONFIG.model_copy(update={"allow_private": False})
+    report = poll(store, [server.url("/ok.xml")], config)
+    assert report.ok == 0 and server.requests == []
+    assert "127.0.0.1 is a private address" in (feed_error(store, server.url("/ok.xml")) or "")

@@ -41,7 +41,10 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         "m002_change_keys_and_reminders",
         "m003_delivery",
         "m004_daemon",
-        "m007_feed_disabled",
+        "m005_repair_dates",
+        "m006_dead_digests",
+        "m007_evaluation_errors",
+        "m008_feed_disabled",
     ]
     again.close()
 

@@ -18,9 +18,9 @@ from monitor import __version__
 from monitor.config import ConfigError, Settings, load_settings, missing_secrets
 from monitor.engine import Engine
 from monitor.logs import FORMATS, LEVELS, configure_logging
-from monitor.pipeline import sync_config_feeds, utcnow
+from monitor.pipeline import feeds_as_configured, sync_config_feeds, utcnow
 from monitor.rules import RuleFileError, load_rules
-from monitor.store import DatabaseUnusable, Store
+from monitor.store import DatabaseUnusable, FeedRow, Store
 from monitor.store.errors import describe_sqlite_error
 
 # Exit codes (the README's table): 0 all done; 1 a runtime failure, or some of the work
@@ -98,9 +98,14 @@ class AppContext:
             raise BadInput(str(exc)) from None
 
     def synced_store(self) -> Store:
-        """The store with the config's feeds written into it."""
+        """The store with the config's feeds written into it (for commands that write)."""
         sync_config_feeds(self.store, self.settings.feeds, utcnow())
         return self.store
+
+    def configured_feeds(self, *, active_only: bool = True) -> list[FeedRow]:
+        """The feeds as the config makes them, without writing (for read commands)."""
+        rows = feeds_as_configured(self.store.feeds(active_only=False), self.settings.feeds)
+        return [row for row in rows if row.active or not active_only]
 
     def close(self) -> None:
         if self._store is not None:

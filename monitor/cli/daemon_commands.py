@@ -130,6 +130,8 @@ def _print_status(state: dict[str, Any]) -> None:
         f"changes: {state['changes']}; outbox: {outbox['pending']} pending, "
         f"{outbox['dead']} dead, {outbox['sent']} sent, {outbox['skipped']} skipped (old news)"
     )
+    for article in state["unevaluable"]:
+        click.echo(f"  set aside (the rules failed): {article['title']}: {article['error']}")
     for job in state["jobs"]:
         error = f"  last error: {job['last_error']}" if job["last_error"] else ""
         click.echo(

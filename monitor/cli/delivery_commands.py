@@ -18,7 +18,13 @@ from monitor.cli.app import (
     write_output,
 )
 from monitor.config import ChannelFilter, ConfigError, Settings
-from monitor.deliver import deliver_pending, missing_rows, plan_digest, send_digest
+from monitor.deliver import (
+    DigestRefused,
+    deliver_pending,
+    missing_rows,
+    plan_digest,
+    send_digest,
+)
 from monitor.notify.atom import render_atom
 from monitor.outbox import Channel, channels, format_duration
 from monitor.pipeline import utcnow
@@ -149,6 +155,8 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
         raise BadInput("no [email] table in the configuration (see deploy/config.example.toml)")
     try:
         count = asyncio.run(send_digest(app.store, settings, utcnow))
+    except DigestRefused as exc:
+        raise click.ClickException(str(exc)) from None
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise click.ClickException(f"could not send the digest: {exc}") from None
     except ConfigError as exc:

@@ -116,7 +116,7 @@ def feeds_list(app: AppContext, as_json: bool, show_all: bool) -> None:
     Example:
       policy-monitor feeds list --json
     """
-    rows = app.synced_store().feeds(active_only=not show_all)
+    rows = app.configured_feeds(active_only=not show_all)
     if as_json:
         _emit(
             [
@@ -196,7 +196,7 @@ def feeds_export(app: AppContext, out: Path | None) -> None:
     Example:
       policy-monitor feeds export --out feeds.opml
     """
-    document = write_opml(app.synced_store().feeds(), utcnow())
+    document = write_opml(app.configured_feeds(), utcnow())
     if out is None:
         click.echo(document, nl=False)
     else:
@@ -212,7 +212,9 @@ def _check_feed_url(url: str, where: str) -> str:
 
 
 def _known_feed(app: AppContext, url: str) -> FeedRow:
-    row = app.store.feed_by_url(url)
+    # A write command: the config's feeds are written first, so a configured feed that no
+    # command has stored yet is known too.
+    row = app.synced_store().feed_by_url(url)
     if row is None:
         raise BadInput(f"no feed {url} in the database (see `policy-monitor feeds list --all`)")
     return row
@@ -233,12 +235,12 @@ def feeds_remove(app: AppContext, url: str) -> None:
     Example:
       policy-monitor feeds remove https://news.example/feed.xml
     """
-    _known_feed(app, url)
     if _configured(app, url):
         raise BadInput(
             f"{url} is one of the config's [[feeds]]; remove it there"
             f" (or `policy-monitor feeds disable {url}`)"
         )
+    _known_feed(app, url)
     kept = app.store.remove_feed(url)
     click.echo(f"removed {url} ({kept} of its articles kept)")
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from monitor.evidence import cap_evidence
 from monitor.fetch import retry_after_seconds
 from monitor.notify import policy_label
 from monitor.outbox import Attempt, http_attempt
@@ -47,7 +48,7 @@ def change_data(record: dict[str, Any]) -> dict[str, Any]:
         "status_after": record["status_after"],
         "effective": record["effective"],
         "until": record["until"],
-        "evidence": record["evidence"],
+        "evidence": cap_evidence(record["evidence"] or ""),
         "confidence": record["confidence"],
         "presumed": record["presumed"],
         "sources": record["sources"],

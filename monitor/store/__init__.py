@@ -58,7 +58,12 @@ class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable, DaemonTable):
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             store = cls(Database(conn))
-            migrations.apply(store.db)
+            if migrations.pending(store.db):
+                # Under the write lock: a second process opening it at the same moment
+                # waits, then finds nothing left to apply. An up-to-date database is only
+                # read.
+                with store.transaction():
+                    migrations.apply(store.db)
         except sqlite3.Error:
             conn.close()
             raise

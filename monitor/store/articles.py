@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.ingest import canonical_url, content_hash, guid_key
+from monitor.ingest import canonical_url, content_hash, guid_key, plausible_published
 from monitor.models import Article
 from monitor.store.base import StoreBase, iso
 
@@ -54,7 +54,7 @@ class ArticlesTable(StoreBase):
                         article.title,
                         article.summary,
                         article.text,
-                        iso(article.published),
+                        iso(plausible_published(article.published, now)),
                         article.outlet,
                         article.origin,
                         feed_id,
@@ -80,8 +80,35 @@ class ArticlesTable(StoreBase):
             sql += f" LIMIT {int(limit)}"
         return self._rows(sql)
 
+    def claim_unevaluated(self, article_id: int) -> dict[str, Any] | None:
+        """The article if no one has evaluated it yet. Call inside the transaction that
+        evaluates it: the write lock makes the check and the evaluation one step, so two
+        evaluators (the daemon and `evaluate`) never take the same article."""
+        rows = self._rows(
+            "SELECT * FROM articles WHERE id = ? AND evaluated_at IS NULL", [article_id]
+        )
+        return rows[0] if rows else None
+
     def mark_evaluated(self, article_id: int, now: datetime) -> None:
         self.db.execute("UPDATE articles SET evaluated_at = ? WHERE id = ?", [iso(now), article_id])
+
+    def set_aside(self, article_id: int, error: str, now: datetime) -> None:
+        """An article the rules failed on: marked evaluated, with the error, so that it no
+        longer blocks the articles after it. `replay` tries it again."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE articles SET evaluated_at = ?, evaluation_error = ?"
+                " WHERE id = ? AND evaluated_at IS NULL",
+                [iso(now), error, article_id],
+            )
+
+    def unevaluable(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The articles set aside, most recent first."""
+        return self._rows(
+            "SELECT title, evaluation_error AS error FROM articles"
+            " WHERE evaluation_error IS NOT NULL ORDER BY evaluated_at DESC, id DESC"
+            f" LIMIT {int(limit)}"
+        )
 
     def set_story(self, article_id: int, story_id: int) -> None:
         self.db.execute(

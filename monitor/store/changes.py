@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from monitor.evidence import cap_evidence
 from monitor.policy import Decision, KnownChange, PolicyView, current
 from monitor.store.base import StoreBase, iso
 
@@ -20,7 +21,11 @@ class ChangesTable(StoreBase):
     def insert_findings(self, rows: Iterable[dict[str, Any]]) -> None:
         for row in rows:
             self.db.table("findings").insert(
-                {**row, "rejected_cues": json.dumps(list(row.get("rejected_cues", ())))}
+                {
+                    **row,
+                    "evidence": cap_evidence(row["evidence"]),
+                    "rejected_cues": json.dumps(list(row.get("rejected_cues", ()))),
+                }
             )
 
     def policy_id(self, actor: str, subject: str, scope: str, now: datetime) -> int:
@@ -93,7 +98,7 @@ class ChangesTable(StoreBase):
                 decision.status_after,
                 effective,
                 decision.until,
-                evidence,
+                cap_evidence(evidence),
                 confidence,
                 story.last_pk,
                 iso(now),
@@ -210,7 +215,9 @@ class ChangesTable(StoreBase):
     def reset_derived(self) -> None:
         """Drop every row the engine and the state machine made; keep articles and feeds."""
         with self.transaction():
-            self.db.execute("UPDATE articles SET evaluated_at = NULL, story_id = NULL")
+            self.db.execute(
+                "UPDATE articles SET evaluated_at = NULL, story_id = NULL, evaluation_error = NULL"
+            )
             for table in DERIVED_TABLES:
                 self.db.execute(f"DELETE FROM [{table}]")
 
@@ -241,7 +248,8 @@ def change_record(row: dict[str, Any]) -> dict[str, Any]:
         "status_after": row["status_after"],
         "effective": row["effective"],
         "until": row["until"],
-        "evidence": row["evidence"],
+        # Cut again on the way out: rows stored before evidence was capped.
+        "evidence": cap_evidence(row["evidence"]),
         "confidence": round(row["confidence"], 2),
         "presumed": bool(row["presumed"]),
         "overruled": bool(row["overruled"]),

@@ -147,9 +147,10 @@ class OutboxTable(StoreBase):
 
     def requeue(self, now: datetime, *, row_id: int | None = None) -> int:
         """Dead rows (one, or all) back to pending, due now, attempts reset."""
+        # A dead email row leaves its refused digest and joins the next one.
         sql = (
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
-            " last_error = NULL WHERE state = 'dead'"
+            " last_error = NULL, digest_id = NULL WHERE state = 'dead'"
         )
         params: list[Any] = [iso(now)]
         if row_id is not None:
@@ -166,7 +167,9 @@ class OutboxTable(StoreBase):
 
     def unsent_digest(self) -> dict[str, Any] | None:
         """A digest that was built and perhaps sent, but not marked sent (a crash)."""
-        rows = self._rows("SELECT * FROM digests WHERE sent_at IS NULL ORDER BY id LIMIT 1")
+        rows = self._rows(
+            "SELECT * FROM digests WHERE sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT 1"
+        )
         return rows[0] if rows else None
 
     def pending_for(self, channel: str) -> list[dict[str, Any]]:
@@ -181,9 +184,19 @@ class OutboxTable(StoreBase):
             "SELECT * FROM outbox WHERE digest_id = ? ORDER BY change_id", [digest_id]
         )
 
-    def open_digest(self, message_id: str, outbox_ids: list[int], now: datetime) -> int:
-        """Record which rows a digest covers before it is sent."""
+    def open_digest(self, message_id: str, outbox_ids: list[int], now: datetime) -> int | None:
+        """Record which rows a digest covers before it is sent. None if another sender
+        (the daemon, or `digest --send` beside it) took any of them since they were read:
+        that sender mails them, and this digest is not sent."""
         with self.transaction():
+            marks = ",".join("?" * len(outbox_ids)) or "NULL"
+            free = self.db.execute(
+                f"SELECT count(*) FROM outbox WHERE id IN ({marks})"
+                " AND digest_id IS NULL AND state = 'pending'",
+                outbox_ids,
+            ).fetchone()[0]
+            if free != len(outbox_ids):
+                return None
             digest = self.db.table("digests").insert(
                 {"message_id": message_id, "created_at": iso(now), "changes": len(outbox_ids)}
             )
@@ -204,3 +217,18 @@ class OutboxTable(StoreBase):
                     [iso(now), row["id"]],
                 )
                 self._remember_sent(row["idempotency_key"], row["channel"], now)
+
+    def kill_digest(self, digest_id: int, error: str, now: datetime) -> int:
+        """A digest refused for good: it and its outbox rows are dead (`outbox retry`
+        requeues the rows into a later digest). Returns the number of rows."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET dead_at = ?, last_error = ? WHERE id = ?",
+                [iso(now), error, digest_id],
+            )
+            cursor = self.db.execute(
+                "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?"
+                " WHERE digest_id = ? AND state = 'pending'",
+                [error, digest_id],
+            )
+        return int(cursor.rowcount)
