@@ -308,7 +308,7 @@ def test_eval_agrees_with_the_shared_scorer() -> None:
         {g["id"]: g for g in gold}, {k: {"id": k, "events": v} for k, v in predicted.items()}
     )
     for key in ("precision", "recall", "f1", "alert_precision", "false_alert_rate"):
-        assert round(ours[key], 3) == theirs[key], key
+        assert abs(ours[key] - theirs[key]) < 0.0011, key  # both round, at 4 and 3 places
 
 
 @pytest.mark.parametrize(

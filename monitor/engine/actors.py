@@ -17,7 +17,7 @@ from monitor.engine.lexicon import Lexicon
 from monitor.engine.places import Gazetteer
 
 PROPER_NOUN = re.compile(
-    r"\b[A-Z][\w&.'’-]*(?:\s+(?:of|for|de|and|on)\s+[A-Z][\w&.'’-]*|\s+[A-Z][\w&.'’-]*)*"
+    r"\b[A-Z][\w&.'’-]*(?:\s+(?:of|for|de|and)\s+[A-Z][\w&.'’-]*|\s+[A-Z][\w&.'’-]*)*"
 )
 # Words that open a sentence or fill a headline without naming anyone.
 NOT_ACTORS = frozenset(
@@ -25,6 +25,8 @@ NOT_ACTORS = frozenset(
     after before when while some several many most both also but and or if as amid under
     according police government federal state city law new more other his her their our
     facial face tech technology now today yesterday why how what who where here there
+    along despite during following without within across against among before beyond
+    from into like near over since through toward towards upon via with unlike
     monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december""".split()
 )
@@ -71,11 +73,24 @@ _OFFICE_PLACE = {
 _LOCAL_BODY = re.compile(
     r"\b(?:city|town|county|village|borough)\s+(?:council|supervisors|commission|board|"
     r"officials|leaders|lawmakers|commissioners|aldermen|councillors|councilors)\b|"
-    r"\b(?:board of supervisors|council members|councilmembers|city hall|the council)\b",
+    r"\b(?:board of supervisors|council members|councilmembers|city hall|the council|"
+    r"common council|board of aldermen)\b",
     re.IGNORECASE,
 )
 # "the federal government", "the federal moratorium": the country's, as the article
 # names it.
+# What follows a subject: a verb ("bans", "has", "will", "said", "banned", "to ban").
+_VERB_NEXT = re.compile(
+    r"(?:\w+(?:s|ed)\b|to\b|has\b|have\b|had\b|is\b|was\b|will\b|would\b|can\b|"
+    r"could\b|may\b|must\b|said\b|says\b|$)",
+    re.IGNORECASE,
+)
+_FIRM_APPOSITION = re.compile(
+    r"(?:the|a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:maker|company|firm|giant|retailer|platform|"
+    r"operator|provider|developer|manufacturer|group|startup|chain|app)\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset("no yes not none all every each".split())
 # A clause that opens with a name, not a preposition or a date ("In Italy, …").
 _OPENS_WITH_SUBJECT = re.compile(r"^\W*(?:the\s+)?[A-Z]")
 _NATIONAL_BODY = re.compile(
@@ -131,14 +146,35 @@ class ArticleActors:
     _first_place: dict[str, str | None] = field(default_factory=dict)
 
     @cached_property
-    def main_actor(self) -> str | None:
-        """The first actor a topic pack names in the headline or the lead: what "it" and
-        "the company" stand for (a name deep in the body is not the article's actor)."""
+    def topic_actor(self) -> str | None:
+        """The first actor a topic pack names in the headline or the lead."""
         for sentence in self.sentences[: self.title_count + 3]:
             found = self.lexicon.first(sentence)
             if found:
                 return found
         return None
+
+    @cached_property
+    def main_actor(self) -> str | None:
+        """What "it" and "the company" stand for: the topic pack's actor of the headline
+        or lead (a name deep in the body is not the article's actor), else the lead's
+        named subject."""
+        if self.topic_actor:
+            return self.topic_actor
+        # No topic pack names one: the named subject the lead opens with ("Aerolux, the
+        # drone maker, said … it would stop selling …").
+        lead = self.sentences[self.title_count : self.title_count + 1]
+        opening = PROPER_NOUN.match(lead[0]) if lead else None
+        if opening:
+            rest = lead[0][opening.end() :].lstrip(" ,")
+            name = self._proper_actor(opening.group(0), in_title=False, following=rest)
+            if name and self._is_body_or_firm(name, rest):
+                return name
+        return None
+
+    def _is_body_or_firm(self, name: str, rest: str) -> bool:
+        """A place, a body, or a company the lead describes as one ("the … maker")."""
+        return self._is_body(name) or bool(_FIRM_APPOSITION.match(rest))
 
     @cached_property
     def word_forms(self) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
@@ -218,7 +254,7 @@ class ArticleActors:
 
     # --- the name test ----------------------------------------------------------------
 
-    def is_name(self, name: str, *, in_title: bool) -> bool:
+    def is_name(self, name: str, *, in_title: bool, following: str = "") -> bool:
         """A proper name of someone who can act: a place, a body, an acronym, a name the
         article writes with a capital mid-sentence. Not an outlet, not a common word that
         opens a sentence."""
@@ -243,8 +279,14 @@ class ArticleActors:
             # words are capitalised on purpose.
             return not in_title or self._short
         # One capitalised word the article never writes mid-sentence: a name only in a
-        # short item (a headline and a line), and not an inflected common word.
-        return self._short and not head.endswith(("ing", "ed", "s", "ly"))
+        # short item (a headline and a line), not an inflected common word, and only as
+        # the subject of a verb ("Twitch bans …", not "Draft regulation …", "Vote on …").
+        return (
+            self._short
+            and not head.endswith(("ing", "ed", "s", "ly"))
+            and head not in _NOT_NAMES
+            and _VERB_NEXT.match(following) is not None
+        )
 
     @cached_property
     def _short(self) -> bool:
@@ -262,8 +304,12 @@ class ArticleActors:
             if subject and _OPENS_WITH_SUBJECT.match(clause) and self._is_body(subject):
                 return [(subject, "proper-noun")]
             return [(name, "alias") for name in dict.fromkeys(n for _, n in found)]
+        named = self._proper_actor(clause[:at], in_title=in_title)
+        if named and not self.coreference.search(clause[: at + 1]):
+            return [(named, "proper-noun")]
         if self.main_actor and self.coreference.search(clause[: at + 1]):
-            return [(self.main_actor, "coreference")]
+            # "Norway's government said it would keep …": the name before the pronoun.
+            return [(named or self.main_actor, "proper-noun" if named else "coreference")]
         national = _NATIONAL_BODY.search(clause[:at])
         if national:  # "the federal government": the country the article names
             return [(self.first_place("country") or "federal government", "national-body")]
@@ -272,9 +318,8 @@ class ArticleActors:
             city = self.first_place("city")
             if city:
                 return [(city, "local-body")]
-        generic = self._proper_actor(clause[:at], in_title=in_title)
-        if generic:
-            return [(generic, "proper-noun")]
+        if named:
+            return [(named, "proper-noun")]
         after = [name for _, name in self.lexicon.find(clause)]
         if after:
             return [(name, "alias") for name in dict.fromkeys(after)]
@@ -313,8 +358,8 @@ class ArticleActors:
             name = _possessive_cut(match.group(0))
             if self.places.kind(name) in ("country", "state"):
                 return [(self.places.jurisdiction(name), "place")]
-        if self.main_actor:
-            return [(self.main_actor, "coreference")]
+        if self.topic_actor:  # not the lead's subject: in a passive that is the banned
+            return [(self.topic_actor, "coreference")]
         reporter = _REPORTED_THAT.search(clause[:at])
         if reporter:  # "The government has announced that firms will be barred ..."
             found = self._proper_actor(clause[: reporter.start()], in_title=in_title)
@@ -328,7 +373,9 @@ class ArticleActors:
         words = {w.casefold().strip(".") for w in name.split()}
         return self.places.is_place(name) or bool(words & AGENT_NOUNS)
 
-    def _proper_actor(self, before: str, *, in_title: bool) -> str | None:
+    def _proper_actor(
+        self, before: str, *, in_title: bool, following: str | None = None
+    ) -> str | None:
         candidates = [m for m in PROPER_NOUN.finditer(before)]
         for match in reversed(candidates):
             words = match.group(0).split()
@@ -355,7 +402,8 @@ class ArticleActors:
             if official:
                 return official
             name = _possessive_cut(name)
-            if self.is_name(name, in_title=in_title):
+            after = before[match.end() :].strip() if following is None else following
+            if self.is_name(name, in_title=in_title, following=after):
                 return self.places.jurisdiction(name)
         return None
 

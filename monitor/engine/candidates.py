@@ -177,6 +177,7 @@ def sentence_events(
                     headline=is_title,
                     actor_by=how,
                     position=position,
+                    offset=start,
                 )
             )
     return events

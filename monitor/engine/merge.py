@@ -86,8 +86,8 @@ def _names_well(event: Event) -> bool:
 
 
 def _covers(fuller: Event, vaguer: Event) -> bool:
-    if fuller.change != vaguer.change:
-        return False
+    if fuller.change != vaguer.change or fuller.headline != vaguer.headline:
+        return False  # a headline and its body sentence are merged, not dropped
     same_actor = fuller.actor == vaguer.actor or (
         fuller.actor.split()[0].casefold() == vaguer.actor.split()[0].casefold()
         and fuller.rule == vaguer.rule

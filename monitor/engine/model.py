@@ -25,6 +25,7 @@ class Event:
     headline: bool = False  # found in the title
     actor_by: str = "alias"  # how the actor was found: alias, proper-noun, ...
     position: int = 0  # the sentence's index: 0.. for the title, then the body's
+    offset: int = 0  # where the trigger's clause starts in the sentence
 
     def key(self) -> tuple[str, str | None, str | None, str]:
         return (self.actor, self.subject, self.scope, self.change)

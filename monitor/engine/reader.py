@@ -47,7 +47,8 @@ _NOT_FINAL = re.compile(
     r"\b(?:second|final|another|procedural)\s+(?:vote|reading)\s+(?:is|will\s+be|was)?\s*"
     r"(?:required|needed|expected|scheduled|set|due)|"
     r"\b(?:awaits?|awaiting|needs?|requires?|heads?\s+to|goes\s+to|sent\s+to)\s+(?:the\s+)?"
-    r"(?:governor|mayor|president)(?:'s|’s)?(?:\s+(?:signature|desk|approval))?\b",
+    r"(?:governor|mayor|president)(?:'s|’s)?(?:\s+(?:signature|desk|approval))?\b|"
+    r"\bstill\s+(?:needs?|requires?|has)\s+to\s+(?:pass|clear|be\s+(?:signed|approved))\b",
     re.IGNORECASE,
 )
 # At most this many changes from one article: its news, sometimes a second change.
@@ -248,9 +249,16 @@ def peg(events: list[Event]) -> list[Event]:
     actors), then at most one more change from the lead about another policy."""
     if not events:
         return []
-    ordered = sorted(events, key=lambda e: (e.position, -e.confidence))
+    ordered = sorted(events, key=lambda e: (e.position, e.offset, -e.confidence))
     first = ordered[0].position
-    kept = [e for e in ordered if e.position == first]
+    kept: list[Event] = []
+    for event in ordered:  # the news sentence's events, one per actor and change
+        if (
+            event.position == first
+            and (not kept or event.actor_by == "alias")  # "Microsoft and Amazon adopt …"
+            and all((event.actor, event.change) != (k.actor, k.change) for k in kept)
+        ):
+            kept.append(event)
     for event in ordered:
         if len(kept) >= MAX_EVENTS:
             break
@@ -258,7 +266,7 @@ def peg(events: list[Event]) -> list[Event]:
             continue
         if (
             all(_other_policy(event, k) for k in kept)
-            and event.actor_by == "alias"
+            and (event.actor_by == "alias" or event.actor == kept[0].actor)
             and _same_day(event, kept[0])
         ):
             kept.append(event)
@@ -276,4 +284,12 @@ def _same_day(event: Event, news: Event) -> bool:
 
 
 def _other_policy(event: Event, kept: Event) -> bool:
-    return event.actor.casefold() != kept.actor.casefold()
+    """Another actor's, or the same actor's other measure ("Zambia lifts its maize export
+    ban and bans soya meal exports")."""
+    if event.actor.casefold() != kept.actor.casefold():
+        return True
+    return (
+        event.change != kept.change
+        and (event.subject or "") != (kept.subject or "")
+        and event.position == kept.position  # both in one sentence: "lifts …, bans …"
+    )
