@@ -167,14 +167,12 @@ class ArticleActors:
         opening = PROPER_NOUN.match(lead[0]) if lead else None
         if opening:
             rest = lead[0][opening.end() :].lstrip(" ,")
+            if _FIRM_APPOSITION.match(rest) and opening.group(0).casefold() not in NOT_ACTORS:
+                return _possessive_cut(opening.group(0))  # "Aerolux, the drone maker, …"
             name = self._proper_actor(opening.group(0), in_title=False, following=rest)
-            if name and self._is_body_or_firm(name, rest):
+            if name and self._is_body(name):
                 return name
         return None
-
-    def _is_body_or_firm(self, name: str, rest: str) -> bool:
-        """A place, a body, or a company the lead describes as one ("the … maker")."""
-        return self._is_body(name) or bool(_FIRM_APPOSITION.match(rest))
 
     @cached_property
     def word_forms(self) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:

@@ -74,7 +74,7 @@ _SEATS = {
 class Gazetteer:
     countries: dict[str, str]  # case-folded name → canonical country name
     states: dict[str, str]  # case-folded US state name → name
-    cities: frozenset[str]  # case-folded city names (population ≥ 15,000)
+    cities: frozenset[str]  # case-folded city names (population ≥ CITY_POPULATION)
     seats: dict[str, str]  # case-folded seat of power → country
 
     def kind(self, name: str) -> str | None:
@@ -107,6 +107,9 @@ def _key(name: str) -> str:
     return key
 
 
+CITY_POPULATION = 50_000
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     countries: dict[str, str] = {}
@@ -123,6 +126,11 @@ def gazetteer() -> Gazetteer:
     for form, name in _COUNTRY_FORMS.items():
         countries[form.casefold()] = name
     states = {state.name.casefold(): state.name for state in us.states.STATES_AND_TERRITORIES}
-    cities = frozenset(city["name"].casefold() for city in cache.get_cities().values())
+    # Towns under 50,000 include too many common words ("Sunset", "Surprise", "Mobile").
+    cities = frozenset(
+        city["name"].casefold()
+        for city in cache.get_cities().values()
+        if city["population"] >= CITY_POPULATION
+    )
     seats = {name.casefold(): country for name, country in _SEATS.items()}
     return Gazetteer(countries, states, cities, seats)

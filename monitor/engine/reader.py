@@ -154,9 +154,19 @@ def _worth_reading(article: Article) -> list[int]:
     return lead + sorted(deep)
 
 
+_OPINION_TITLE = re.compile(
+    r"^\W*(?:opinion|op-ed|editorial|commentary|analysis|column|letters?|viewpoint|perspective)"
+    r"\s*[:|—–-]",
+    re.IGNORECASE,
+)
+
+
 def judge(article: Article, candidates: list[Event]) -> Extraction:
     """Sort candidates into news, background and rejected; then one event per policy,
     and the article's news peg first."""
+    if article.title and _OPINION_TITLE.match(article.title[0]):
+        # "Opinion: Banning TikTok won't make teenagers safer": argument, not news.
+        candidates = [e.but(news=False, cues=(*e.cues, "opinion")) for e in candidates]
     news: dict[tuple[Any, ...], Event] = {}
     background: dict[tuple[Any, ...], Event] = {}
     rejected: list[Event] = []

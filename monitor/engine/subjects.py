@@ -156,7 +156,7 @@ def named_measure(text: str) -> str | None:
 
 
 _FROM_END = re.compile(r"\bfrom$", re.IGNORECASE)
-_NOW_ILLEGAL = re.compile(r"(?:is|are)\s+now\s+", re.IGNORECASE)
+_NOW_ILLEGAL = re.compile(r"(?:(?:is|are)\s+now\s+|(?:can|may)\s+no\s+longer\s+be\s)", re.I)
 _DATE_FIRST = re.compile(r"^\s*(?:(?:19|20)\d\d|next\s+\w+|\w+\s+\d{1,2})\s+from\s+", re.IGNORECASE)
 
 
