@@ -93,6 +93,9 @@ class TriggerRule(_PatternRule):
     # A noun use of the trigger ("the ban", "Huawei ban") counts only with a verb that
     # imposes it ("announced a ban"); otherwise it names a measure, it is not news of one.
     needs_verb: bool = False
+    # When the text names no one who acts ("The ban comes into force on Friday"), the
+    # place the article names stands for the jurisdiction.
+    place_actor: bool = False
 
     @cached_property
     def keyword_regex(self) -> re.Pattern[str] | None:

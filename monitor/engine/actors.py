@@ -47,7 +47,9 @@ AGENT_NOUNS = frozenset(
     president regime cabinet police office watchdog federation association network chain
     nation country province region town village municipality territory kingdom republic
     supervisors senators representatives mps members congress tribunal
-    bureau service inc corp ltd group organisation organization institute party club""".split()
+    bureau service inc corp ltd group organisation organization institute party club maker
+    manufacturer developer operator provider carrier airline insurer lender publisher
+    broadcaster exchange""".split()
 )
 # Words of news outlets: the one reporting is not the one acting.
 _OUTLET_WORDS = frozenset(
@@ -249,6 +251,10 @@ class ArticleActors:
             for s in self.sentences[self.title_count :]
             if len(re.findall(r"(?<![\w'’-])[a-z]", s)) >= 3
         )
+
+    def any_place(self) -> str | None:
+        """The first country the article names, else its state, else its city."""
+        return self.first_place("country") or self.first_place("state") or self.first_place("city")
 
     # --- the name test ----------------------------------------------------------------
 

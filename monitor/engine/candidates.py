@@ -48,6 +48,7 @@ class SentenceContext:
     scopes: Lexicon
     actors: ArticleActors
     published: date | None
+    year_now: int | None = None  # the article's year, or the latest it names if undated
 
     @cached_property
     def main_subject(self) -> str | None:
@@ -65,7 +66,7 @@ def sentence_events(
     evidence = sentence
     sentence = reported_speech(sentence)
     published = context.published
-    sentence_cues = find_cues(context.cues, sentence, 0, published, where="sentence")
+    sentence_cues = find_cues(context.cues, sentence, 0, context.year_now, where="sentence")
     spans = clauses(sentence)
     whole = strongest_trigger(context.triggers, sentence)
     strongest = max(
@@ -90,7 +91,9 @@ def sentence_events(
             continue  # "Peoples Ban Corp", "producing blocks": not a measure
         found = {
             **sentence_cues,
-            **find_cues(context.cues, clause, _cue_point(clause, at), published, where="clause"),
+            **find_cues(
+                context.cues, clause, _cue_point(clause, at), context.year_now, where="clause"
+            ),
         }
         cues = settle(found, clause)
         passive = is_passive(clause, at, trigger_end, is_title=is_title)
@@ -103,6 +106,9 @@ def sentence_events(
             if court:
                 name = re.sub(r"^(?:a|an|the)\s+", "", court.group(0), flags=re.IGNORECASE)
                 actors = [(name, "court")]
+        if not actors and rule.place_actor:
+            place = context.actors.any_place()
+            actors = [(place, "place")] if place else []
         if not actors:
             continue
         subject = (

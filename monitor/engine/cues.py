@@ -38,12 +38,13 @@ def find_cues(
     cues: list[CueRule],
     clause: str,
     at: int,
-    published: date | None,
+    year_now: int | None,
     *,
     where: str,
 ) -> dict[str, tuple[int, int]]:
     """The cue kinds found in the clause (or the sentence, for `where="sentence"`), each
-    with the span of its first match."""
+    with the span of its first match. `year_now` is the article's year (for an undated
+    article, the latest year it names): a year before it is the past."""
     found: dict[str, tuple[int, int]] = {}
     for cue in cues:
         if (cue.where == "sentence") != (where == "sentence") or cue.kind in found:
@@ -54,9 +55,9 @@ def find_cues(
             if (
                 cue.kind == "background"
                 and year
-                and (published is None or int(year.group(0)) >= published.year)
+                and (year_now is None or int(year.group(0)) >= year_now)
             ):
-                continue  # "in 2021" in a 2021 article (or an undated one) is not the past
+                continue  # "in 2021" in a 2021 article is not the past
             found[cue.kind] = match.span()
             break
     return found

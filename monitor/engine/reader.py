@@ -120,6 +120,7 @@ class Engine:
             self.scopes,
             actors,
             published,
+            published.year if published else _latest_year(text),
         )
         found: list[Event] = []
         for index in _worth_reading(article):
@@ -130,6 +131,16 @@ class Engine:
                 sentence_events(context, sentence, index, is_title=index < len(article.title))
             )
         return found
+
+
+_YEARS = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+
+
+def _latest_year(text: str) -> int | None:
+    """For an undated article: the latest year it names stands for its own (a report
+    that mentions 1989 and 2005 is of 2005 or later, so 1989 is the past)."""
+    years = [int(y) for y in _YEARS.findall(text)]
+    return max(years) if years else None
 
 
 def _worth_reading(article: Article) -> list[int]:

@@ -104,6 +104,10 @@ def subject_in(clause: str, start: int, end: int) -> str | None:
         # "Fox hunting with dogs is now illegal": the clause's subject is what is banned.
         words = re.findall(r"[\w'’-]+", clause[:start])
         return " ".join(words[-6:]).lower() or None
+    if _IN_FORCE.search(span):
+        # "The ban on hunting comes into force": what the ban is on, or (when the sentence
+        # does not say) the measure its headline or lead names.
+        return _generic_subject(clause[start:])
     noun_end = _BAN_NOUN_END.search(span)
     if noun_end and not _VERB_BEFORE_END.search(span[: noun_end.start()]):
         # "ending the northern cod moratorium (off the coast)": what the named measure is
@@ -136,6 +140,7 @@ _BLOCK = re.compile(r"block(?:s|ed|ing)?\b|freez(?:e|es|ing)\b", re.I)
 _BAN_NOUN_END = re.compile(
     r"(?:ban|moratorium|prohibition|pause|freeze|suspension|halt|embargo)(?:s|es)?$", re.I
 )
+_IN_FORCE = re.compile(r"\binto\s+(?:force|effect)\b|\b(?:takes?|took)\s+effect\b", re.I)
 _VERB_BEFORE_END = re.compile(
     r"\b(?:to|will|would|could|may|might|shall|should|can|must|not|also)\s*$", re.I
 )
