@@ -207,12 +207,14 @@ def announced_on(text: str, published: date) -> date:
     return published
 
 
+EARLIER_NEWS_DAYS = 14
 _MONTH_DAY = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d{{4}})", re.I)
 
 
 def dated_before(text: str, published: date) -> bool:
-    """The text dates its event a week or more before the article ("On February 20,
-    Brazil suspended ..." in a March story): a report of earlier news."""
+    """The text dates its event two weeks or more before the article ("On February 20,
+    Brazil suspended ..." in a March story): a report of earlier news. (A feature that
+    reports last week's vote days later still reports it.)"""
     for match in _MONTH_DAY.finditer(text):
         try:
             when = dateparser.parse(
@@ -220,6 +222,6 @@ def dated_before(text: str, published: date) -> bool:
             ).date()
         except (ValueError, OverflowError):
             continue
-        if when <= published and (published - when).days >= 7:
+        if when <= published and (published - when).days >= EARLIER_NEWS_DAYS:
             return True  # a date ahead is an end or a start to come, not the past
     return False

@@ -48,7 +48,8 @@ _NOT_FINAL = re.compile(
     r"(?:required|needed|expected|scheduled|set|due)|"
     r"\b(?:awaits?|awaiting|needs?|requires?|heads?\s+to|goes\s+to|sent\s+to)\s+(?:the\s+)?"
     r"(?:governor|mayor|president)(?:'s|’s)?(?:\s+(?:signature|desk|approval))?\b|"
-    r"\bstill\s+(?:needs?|requires?|has)\s+to\s+(?:pass|clear|be\s+(?:signed|approved))\b",
+    r"\bstill\s+(?:needs?|requires?|has)\s+to\s+(?:pass|clear|be\s+(?:signed|approved))\b|"
+    r"\b(?:be\s+)?voted\s+on\s+again\b|\bprocedural\s+(?:vote|step|reading)\b",
     re.IGNORECASE,
 )
 # At most this many changes from one article: its news, sometimes a second change.
