@@ -352,3 +352,15 @@ def test_the_actor_is_the_jurisdiction_or_body_that_acts(title: str, text: str, 
 )
 def test_words_that_name_no_one_are_not_actors(sentence: str) -> None:
     assert news(sentence) == []
+
+
+@pytest.mark.parametrize("published", [date(1, 1, 1), date(9999, 12, 31), None])
+def test_dates_at_the_ends_of_the_calendar_never_crash(published: date | None) -> None:
+    """A one-year moratorium announced on 9999-12-31 once raised "year 10000 is out of
+    range"; an implausible date is read as no date."""
+    extraction = ENGINE.extract(
+        "Moratorium on mining",
+        "On Monday the ministry announced a one-year moratorium on mining until Dec. 31.",
+        published,
+    )
+    assert all(e.effective is None for e in extraction.events)

@@ -69,15 +69,18 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
 
 
-def _add(published: date, amount: int, unit: str) -> date:
+def _add(published: date, amount: int, unit: str) -> str | None:
+    """The date `amount` units after `published`, or None past the calendar's end."""
     unit = unit.lower().rstrip("s")
-    if unit == "year":
-        return published + relativedelta(years=amount)
-    if unit == "month":
-        return published + relativedelta(months=amount)
-    if unit == "week":
-        return published + relativedelta(weeks=amount)
-    return published + relativedelta(days=amount)
+    step = {
+        "year": relativedelta(years=amount),
+        "month": relativedelta(months=amount),
+        "week": relativedelta(weeks=amount),
+    }.get(unit, relativedelta(days=amount))
+    try:
+        return (published + step).isoformat()
+    except (ValueError, OverflowError):
+        return None
 
 
 def _explicit_date(text: str, published: date) -> date | None:
@@ -157,10 +160,10 @@ def resolve_until(text: str, published: date | None) -> str | None:
             return resolved.isoformat()
     duration = _DURATION.search(text)
     if duration:
-        return _add(published, _count(duration.group(1)), duration.group(2)).isoformat()
+        return _add(published, _count(duration.group(1)), duration.group(2))
     for_a = _FOR_A_UNIT.search(text)
     if for_a:
-        return _add(published, 1, for_a.group(1)).isoformat()
+        return _add(published, 1, for_a.group(1))
     return None
 
 

@@ -52,6 +52,8 @@ _NOT_FINAL = re.compile(
     r"\b(?:be\s+)?voted\s+on\s+again\b|\bprocedural\s+(?:vote|step|reading)\b",
     re.IGNORECASE,
 )
+# A publication date outside these years is no date (the store treats them alike).
+PLAUSIBLE_YEARS = (1900, 2200)
 # At most this many changes from one article: its news, sometimes a second change.
 MAX_EVENTS = 2
 
@@ -98,6 +100,8 @@ class Engine:
     def extract(self, title: str, text: str, published: date | None) -> Extraction:
         if not self._has_keyword(title) and not self._has_keyword(text):
             return Extraction()
+        if published is not None and not PLAUSIBLE_YEARS[0] <= published.year <= PLAUSIBLE_YEARS[1]:
+            published = None  # year 1 or 9999: no date to count from, as the store does
         article = read_article(title, text)
         candidates = self.candidates(article, title, text, published)
         return judge(article, candidates)
