@@ -124,7 +124,8 @@ _COMPANY_AFTER = re.compile(
 _WEAK_VERB = re.compile(r"(?:halt|suspend|paus|freez|froze|block)", re.IGNORECASE)
 _NOUN_MAKERS = frozenset({"large", "big", "small", "huge", "major", "minority", "majority"})
 _LAW_NOUN = re.compile(
-    r"\b(?:law|rule|ordinance|act|regulation|policy|treaty|statute|decree)s?\s*$", re.IGNORECASE
+    r"\b(?:law|rule|ordinance|act|regulation|policy|treaty|statute|decree)s?\s+(?:of\s+)?$",
+    re.IGNORECASE,
 )
 
 
