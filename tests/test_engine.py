@@ -364,3 +364,13 @@ def test_dates_at_the_ends_of_the_calendar_never_crash(published: date | None) -
         published,
     )
     assert all(e.effective is None for e in extraction.events)
+
+
+def test_a_name_after_a_verb_is_an_object_not_a_second_actor() -> None:
+    events = ENGINE.extract(
+        "IBM will no longer offer facial recognition",
+        "IBM's chief executive told Congress on Monday that the company would no longer"
+        " offer general purpose facial recognition software.",
+        PUBLISHED,
+    ).events
+    assert [e.actor for e in events] == ["IBM"]

@@ -92,6 +92,12 @@ _FIRM_APPOSITION = re.compile(
     r"operator|provider|developer|manufacturer|group|startup|chain|app)\b",
     re.IGNORECASE,
 )
+# Words after which a name is an object, not one more subject ("… told Congress").
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:told|tells|asked|asks|urged|urges|called|calls|said|says|wrote|warned|to|from|by|"
+    r"with|against|for|on|at|before|after|that)\b",
+    re.IGNORECASE,
+)
 _NOT_NAMES = frozenset("no yes not none all every each".split())
 # A clause that opens with a name, not a preposition or a date ("In Italy, …").
 _OPENS_WITH_SUBJECT = re.compile(r"^\W*(?:the\s+)?[A-Z]")
@@ -307,7 +313,7 @@ class ArticleActors:
             subject = self._proper_actor(clause[: found[0][0]], in_title=in_title)
             if subject and _OPENS_WITH_SUBJECT.match(clause) and self._is_body(subject):
                 return [(subject, "proper-noun")]
-            return [(name, "alias") for name in dict.fromkeys(n for _, n in found)]
+            return [(name, "alias") for name in dict.fromkeys(self._coordinated(clause, found))]
         named = self._proper_actor(clause[:at], in_title=in_title)
         if named and not self.coreference.search(clause[: at + 1]):
             return [(named, "proper-noun")]
@@ -371,6 +377,18 @@ class ArticleActors:
             if phrase:
                 return [(phrase, "reported")]
         return []
+
+    def _coordinated(self, clause: str, found: list[tuple[int, str]]) -> list[str]:
+        """The first named actor and those beside it ("Microsoft and Amazon adopt …",
+        "Amazon and other giants like IBM …"), not an object ("IBM's chief told
+        Congress that the company …")."""
+        spans = [m.span() for m in self.lexicon.regex.finditer(clause)][: len(found)]
+        names = [found[0][1]]
+        for (_, end), (start, _), (_, name) in zip(spans, spans[1:], found[1:], strict=False):
+            if _OBJECT_BEFORE.search(clause[end:start]):
+                break
+            names.append(name)
+        return names
 
     def _is_body(self, name: str) -> bool:
         """A place or a named body that can act (not a person, not a product)."""
