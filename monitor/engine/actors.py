@@ -101,6 +101,11 @@ _OBJECT_BEFORE = re.compile(
 _NOT_NAMES = frozenset("no yes not none all every each".split())
 # A clause that opens with a name, not a preposition or a date ("In Italy, …").
 _OPENS_WITH_SUBJECT = re.compile(r"^\W*(?:the\s+)?[A-Z]")
+_DEMONYM_BODY = re.compile(
+    r"\b([A-Z][a-z]+)\s+(?:[\w-]+\s+){0,3}?(?:government|ministry|authority|authorities|"
+    r"regulator|regulators|watchdog|parliament|court|officials|agency|commission|"
+    r"lawmakers|legislators|police|army|military|navy|customs|state)\b"
+)
 _NATIONAL_BODY = re.compile(
     r"\b(?:the\s+)?(?:federal|national|central)\s+(?:government|authorities)\b|"
     r"^\W*(?:the\s+)?(?:federal|national|nationwide)\s+(?:[\w-]+\s+)?$",
@@ -258,6 +263,15 @@ class ArticleActors:
             if len(re.findall(r"(?<![\w'’-])[a-z]", s)) >= 3
         )
 
+    def national_body(self, text: str) -> str | None:
+        """ "The Dutch data protection authority", "British regulators": a country's body,
+        named by its demonym."""
+        for match in _DEMONYM_BODY.finditer(text):
+            country = self.places.demonyms.get(match.group(1).casefold())
+            if country:
+                return country
+        return None
+
     def any_place(self) -> str | None:
         """The first country the article names, else its state, else its city."""
         return self.first_place("country") or self.first_place("state") or self.first_place("city")
@@ -310,11 +324,15 @@ class ArticleActors:
         if found:
             # "Italy's privacy watchdog fined Clearview AI and banned the company": the
             # clause's subject, a place or a body named before the alias, acts on it.
-            subject = self._proper_actor(clause[: found[0][0]], in_title=in_title)
+            subject = self.national_body(clause[: found[0][0]]) or self._proper_actor(
+                clause[: found[0][0]], in_title=in_title
+            )
             if subject and _OPENS_WITH_SUBJECT.match(clause) and self._is_body(subject):
                 return [(subject, "proper-noun")]
             return [(name, "alias") for name in dict.fromkeys(self._coordinated(clause, found))]
-        named = self._proper_actor(clause[:at], in_title=in_title)
+        named = self.national_body(clause[:at]) or self._proper_actor(
+            clause[:at], in_title=in_title
+        )
         if named and not self.coreference.search(clause[: at + 1]):
             return [(named, "proper-noun")]
         if self.main_actor and self.coreference.search(clause[: at + 1]):

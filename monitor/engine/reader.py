@@ -102,9 +102,15 @@ class Engine:
             return Extraction()
         if published is not None and not PLAUSIBLE_YEARS[0] <= published.year <= PLAUSIBLE_YEARS[1]:
             published = None  # year 1 or 9999: no date to count from, as the store does
+        article = read_article(title, text, undo_capitals=False)
+        if not any(self._may_trigger(article.sentences[i]) for i in _worth_reading(article)):
+            return Extraction()  # most stories stop here, before the costlier reading
         article = read_article(title, text)
         candidates = self.candidates(article, title, text, published)
         return judge(article, candidates)
+
+    def _may_trigger(self, sentence: str) -> bool:
+        return self._has_keyword(sentence) and self.prefilter.search(sentence) is not None
 
     def candidates(
         self, article: Article, title: str, text: str, published: date | None
@@ -130,7 +136,7 @@ class Engine:
         found: list[Event] = []
         for index in _worth_reading(article):
             sentence = article.sentences[index]
-            if not self._has_keyword(sentence) or not self.prefilter.search(sentence):
+            if not self._may_trigger(sentence):
                 continue
             found.extend(
                 sentence_events(context, sentence, index, is_title=index < len(article.title))

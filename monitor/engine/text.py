@@ -127,9 +127,10 @@ def truecase(text: str, known: Spellings) -> str:
     return "".join(out)
 
 
-def read_article(title: str, text: str) -> Article:
+def read_article(title: str, text: str, *, undo_capitals: bool = True) -> Article:
     """Split an article into title sentences and body sentences, the dateline cut off
-    the first body sentence, and capitals undone."""
+    the first body sentence, and capitals undone (unless `undo_capitals` is false: the
+    trigger search is case-blind, only the actor search needs them undone)."""
     title_sentences = split_sentences(title)
     body = split_sentences(text)
     if title_sentences and body and body[0] == title_sentences[0]:
@@ -142,7 +143,9 @@ def read_article(title: str, text: str) -> Article:
             if place.isupper() or match.group("region"):
                 dateline = place.title() if place.isupper() else place
                 body[0] = body[0][match.end() :]
-    shouted = [s for s in title_sentences + body[:LEAD_SENTENCES] if is_shouting(s)]
+    shouted = [
+        s for s in title_sentences + body[:LEAD_SENTENCES] if undo_capitals and is_shouting(s)
+    ]
     if shouted:
         wanted = {
             w.strip(".'’").removesuffix("'s").removesuffix("’s").casefold()
