@@ -108,7 +108,7 @@ def evaluate_article(
 ) -> None:
     published_at = from_iso(row["published"]) or from_iso(row["fetched_at"]) or now
     published = published_at.date()
-    text = "\n".join(part for part in (row["summary"], row["text"]) if part)
+    text = article_text(row["summary"], row["text"])
     extraction = engine.extract(row["title"], text, published)
     store.insert_findings(
         [_finding_row(row["id"], e, news=True) for e in extraction.events]
@@ -282,3 +282,14 @@ def sweep(
             if due is not None and store.add_reminder(policy.id, due.until, now):
                 report.reminders += 1
     return report
+
+
+def article_text(summary: str | None, text: str | None) -> str:
+    """The text the engine reads: the body, after the summary unless the body already
+    holds it (many feeds repeat one in the other, which would count every word twice)."""
+    summary, text = (summary or "").strip(), (text or "").strip()
+    if not summary or summary in text:
+        return text
+    if not text or text in summary:
+        return summary
+    return f"{summary}\n{text}"

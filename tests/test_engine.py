@@ -260,7 +260,8 @@ def test_a_title_case_headline_names_its_actor_not_the_verb() -> None:
     events = ENGINE.extract("Governor To Extend Eviction Moratorium Through March", "", PUBLISHED)
     assert [(e.actor, e.change) for e in events.events] == [("Governor", "extended")]
     house = ENGINE.extract("Ohio House Sends Fireworks Ban To Governor", "", PUBLISHED)
-    assert [e.actor for e in house.events] == ["Ohio House"]
+    # The chamber acts for its state, so its report and the governor's share one actor.
+    assert [(e.actor, e.change) for e in house.events] == [("Ohio", "proposed")]
 
 
 GENERIC = [
@@ -374,3 +375,15 @@ def test_a_name_after_a_verb_is_an_object_not_a_second_actor() -> None:
         PUBLISHED,
     ).events
     assert [e.actor for e in events] == ["IBM"]
+
+
+def test_and_between_lower_case_words_does_not_split_the_clause() -> None:
+    """The clause break before "and Canada has begun" was case-blind, so "the manufacturing
+    and import of asbestos" was cut after "manufacturing"."""
+    (event,) = news(
+        "The agency aims to ban the manufacturing and import of a type of asbestos that is"
+        " used in brake pads."
+    )
+    assert (event.change, event.subject) == ("proposed", "a type of asbestos")
+    (canada,) = news("Germany also proposed a freeze and Canada has begun its own moratorium.")
+    assert (canada.actor, canada.change) == ("Canada", "imposed")

@@ -83,8 +83,9 @@ _LOCAL_BODY = re.compile(
 # names it.
 # What follows a subject: a verb ("bans", "has", "will", "said", "banned", "to ban").
 _VERB_NEXT = re.compile(
-    r"(?:\w+(?:s|ed)\b|to\b|has\b|have\b|had\b|is\b|was\b|will\b|would\b|can\b|"
-    r"could\b|may\b|must\b|said\b|says\b|$)",
+    r"(?:\w+(?:s|ed)\b|to\b|has\b|have\b|had\b|is\b|was\b|are\b|were\b|will\b|would\b|"
+    r"can\b|could\b|may\b|must\b|said\b|says\b|does\b|did\b|"
+    r"(?:won|can|doesn|didn|isn|wouldn)['’]t\b|$)",
     re.IGNORECASE,
 )
 _FIRM_APPOSITION = re.compile(
@@ -174,8 +175,15 @@ class ArticleActors:
         named subject."""
         if self.topic_actor:
             return self.topic_actor
-        # No topic pack names one: the named subject the lead opens with ("Aerolux, the
-        # drone maker, said … it would stop selling …").
+        # No topic pack names one: the headline's subject ("Twitter won't let …"), else
+        # the named subject the lead opens with ("Aerolux, the drone maker, said …").
+        title = self.sentences[0] if self.title_count else ""
+        opening_title = PROPER_NOUN.match(title)
+        if opening_title:
+            rest = title[opening_title.end() :].strip()
+            named = self._proper_actor(opening_title.group(0), in_title=True, following=rest)
+            if named and _VERB_NEXT.match(rest) and rest:
+                return named
         lead = self.sentences[self.title_count : self.title_count + 1]
         opening = PROPER_NOUN.match(lead[0]) if lead else None
         if opening:
@@ -296,7 +304,12 @@ class ArticleActors:
         inside, lower, openers = self.word_forms
         if head in inside or any(c.isupper() for c in words[0][1:]):
             return True  # written as a name mid-sentence; TikTok, WhatsApp
-        if head not in lower and openers.get(head, 0) >= 2 and len(words) == 1:
+        if (
+            head not in lower
+            and openers.get(head, 0) >= 2
+            and len(words) == 1
+            and not head.endswith(("ing", "ed", "ly"))
+        ):
             return True  # "Facebook bans ..." / "Facebook has banned ...": never lower-case
         if len(words) > 1:
             # A title-case headline capitalises everything; a body sentence's later
@@ -444,8 +457,18 @@ class ArticleActors:
             name = _possessive_cut(name)
             after = before[match.end() :].strip() if following is None else following
             if self.is_name(name, in_title=in_title, following=after):
-                return self.places.jurisdiction(name)
+                return self.places.jurisdiction(self._place_of_body(name))
         return None
+
+    def _place_of_body(self, name: str) -> str:
+        """ "Oklahoma House", "Portland City Council", "Ohio Lawmakers": the place whose
+        body acts stands for it, so reports of one measure share one actor."""
+        words = name.split()
+        for cut in range(len(words) - 1, 0, -1):
+            place, rest = " ".join(words[:cut]), words[cut:]
+            if self.places.is_place(place) and all(w.casefold() in AGENT_NOUNS for w in rest):
+                return place
+        return name
 
     def _official(self, name: str) -> str | None:
         """ "Montana Governor Greg Gianforte" → Montana; "Gov. Jane Roe" → the state the

@@ -36,7 +36,13 @@ _OBJECT_STOP = frozenset(
 )
 _TRAILING = frozenset("and or of the a an its their".split())
 _OBJECT_SKIP = frozenset("the a an its their his her all new any some most".split())
-_USE_OF = re.compile(r"^(?:the\s+)?(?:use|sale|sales|import|imports|export|exports)\s+of\s+", re.I)
+# "the manufacturing and import of a type of asbestos" → "asbestos".
+_USE_OF = re.compile(
+    r"^(?:the\s+)?(?:(?:use|sale|sales|import|imports|export|exports|manufactur\w*|"
+    r"production|distribution|possession|purchase|supply|installation)(?:\s*,\s*|\s+and\s+|"
+    r"\s+or\s+)?)+\s+of\s+(?:(?:a|an|the|all|any)\s+)?(?:(?:type|kind|form|class)\s+of\s+)?",
+    re.IGNORECASE,
+)
 
 
 def _object_subject(after_trigger: str) -> str | None:
@@ -87,7 +93,7 @@ _CHANGE_VERBS = frozenset(
     approves sign signs signed""".split()
 )
 _MODIFIER_SKIP = frozenset(
-    """its their the a an his her federal national nationwide statewide state city temporary
+    """its their the a an his her own federal national nationwide statewide state city temporary
     permanent new total near-total sweeping controversial first-of-its-kind""".split()
 )
 

@@ -20,7 +20,7 @@ _CLAUSE_BREAK = re.compile(
     r"\s*(?:;|:|\s[—–]\s|—|\s-\s|,\s*(?:but|however|while|although|though|whereas)\b|"
     r"\bbut\s+(?=is|it|was|that)|,|"
     # "Germany proposed a freeze and Canada has begun its own moratorium": two clauses.
-    r"\s+and\s+(?=[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*\s+(?:has|have|had|is|are|was|were|"
+    r"\s+and\s+(?=(?-i:[A-Z])[\w.-]*(?:\s+(?-i:[A-Z])[\w.-]*)*\s+(?:has|have|had|is|are|was|were|"
     r"will|would|said|says|also)\b))\s*",
     re.IGNORECASE,
 )
