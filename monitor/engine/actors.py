@@ -436,7 +436,11 @@ class ArticleActors:
             for index, word in enumerate(words):
                 if index and (
                     word.casefold() in HEADLINE_VERBS
-                    or (in_title and _verb_like(word, self.places))
+                    or (
+                        in_title
+                        and _verb_like(word, self.places)
+                        and not self.places.is_place(" ".join(words[: index + 1]))
+                    )
                 ):
                     words = words[:index]
                     break
