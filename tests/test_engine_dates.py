@@ -42,3 +42,8 @@ def test_the_old_term_of_a_measure_is_not_its_new_end() -> None:
 def test_a_date_weeks_before_the_article_is_earlier_news() -> None:
     assert dated_before("On February 20, Brazil suspended interest payments.", date(1987, 3, 16))
     assert not dated_before("The ban takes effect on March 20.", date(1987, 3, 16))
+
+
+def test_last_week_counts_back_a_week() -> None:
+    text = "Amazon announced last week a one-year moratorium on police use of the software."
+    assert resolve_until(text, announced_on(text, date(2020, 6, 18))) == "2021-06-11"

@@ -188,6 +188,9 @@ _ANNOUNCED_DAY = re.compile(
 _ANNOUNCED_DATE = re.compile(rf"\bon\s+({_MONTHS}\s+\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d{{4}})")
 
 
+_LAST_WEEK = re.compile(r"\blast\s+week\b", re.IGNORECASE)
+
+
 def announced_on(text: str, published: date) -> date:
     """The day a sentence dates its news, for counting a measure's end from it: "on
     Wednesday" in a Friday story is two days before; "on June 10" is that day. The
@@ -200,6 +203,8 @@ def announced_on(text: str, published: date) -> date:
             when = published
         if published - relativedelta(days=45) <= when <= published:
             return when
+    if _LAST_WEEK.search(text):
+        return published - relativedelta(days=7)  # within the week the scorer allows
     day = _ANNOUNCED_DAY.search(text)
     if day:
         word = day.group(1).casefold()
