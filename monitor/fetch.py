@@ -31,6 +31,9 @@ from monitor.targets import RefusedURL, check_fetch_url, refuse_private_host, sh
 
 __all__ = ["BodyTooLarge", "ByteBudget", "FetchRequest", "FetchResult", "Fetcher"]
 
+# Bytes read from a body we throw away (a 304, an error page) to keep its connection.
+DRAIN_LIMIT = 64 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class FetchRequest:
@@ -193,8 +196,10 @@ class Fetcher:
                 headers=dict(response.headers),
             )
             if response.status_code == 304:
+                await _drain(response)
                 return replace(received, elapsed_ms=_ms(started), not_modified=True)
             if response.status_code >= 400:
+                await _drain(response)
                 retry_after = retry_after_seconds(response.headers.get("retry-after"), time.time())
                 return replace(
                     received,
@@ -245,6 +250,18 @@ class Fetcher:
     def _unreserve(self, size: int) -> None:
         if self.budget is not None and size:
             self.budget.release(size)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a body we do not keep (a 304's empty one, an error page), so that httpx
+    returns the connection to the pool: a streamed response left unread is closed, and
+    every conditional GET would cost a new connection (DESIGN.md). A body longer than
+    DRAIN_LIMIT is not worth reading; that connection is closed instead."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > DRAIN_LIMIT:
+            return
 
 
 def _ms(started: float) -> int:

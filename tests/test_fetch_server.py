@@ -262,3 +262,32 @@ def test_private_addresses_are_refused_when_not_allowed(store: Store, server: Lo
     report = poll(store, [server.url("/ok.xml")], config)
     assert report.ok == 0 and server.requests == []
     assert "127.0.0.1 is a private address" in (feed_error(store, server.url("/ok.xml")) or "")
+
+
+def test_304_and_error_answers_keep_their_connection(store: Store, server: LocalServer) -> None:
+    # 20 feeds on one host, all answering 304 or an HTTP error: each body (empty, or a
+    # short error page) is read, so each connection goes back to the pool and is reused.
+    # Left unread, httpx closes it: one connection per request, 20 here.
+    def conditional(handler: BaseHTTPRequestHandler) -> None:
+        if handler.headers.get("If-None-Match") == '"v1"':
+            send(handler, b"", 304, {"ETag": '"v1"'})
+        else:
+            send(handler, RSS, headers={"ETag": '"v1"'})
+
+    paths = [f"/feed/{n}.xml" for n in range(10)]
+    for path in paths:
+        server.routes[path] = conditional
+    errors = [f"/gone/{n}.xml" for n in range(10)]
+    for path in errors:
+        server.routes[path] = lambda h: send(
+            h, b"<h1>Gone</h1>", 410, {"Content-Type": "text/html"}
+        )
+    urls = [server.url(p) for p in paths]
+    poll(store, urls)  # now every feed holds an ETag
+    before = server.connections
+
+    report = poll(store, [*urls, *(server.url(p) for p in errors)])
+
+    assert (report.not_modified, len(report.errors)) == (10, 10)
+    # At most per_host connections at once to one host, and each one reused.
+    assert server.connections - before <= CONFIG.per_host
