@@ -17,7 +17,8 @@ import httpx
 
 from monitor.config import FeedConfig, FetchConfig
 from monitor.fetch import ByteBudget, Fetcher, FetchRequest, FetchResult
-from monitor.models import FileError, ImportReport, ParsedFeed
+from monitor.ingest import keyed
+from monitor.models import FileError, ImportReport, KeyedArticle
 from monitor.parse import ParseError, parse_feed, parse_file
 from monitor.store import FeedRow, FetchOutcome, Store
 
@@ -126,9 +127,21 @@ def make_parse_executor(config: FetchConfig, feed_count: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
 
 
-def _parse_body(result: FetchResult, origin: str) -> ParsedFeed:
+@dataclass(frozen=True, slots=True)
+class KeyedFeed:
+    """What a parse worker sends back: the articles with their dedupe keys, and the
+    feed's malformed-XML error if its articles were recovered by the loose parser."""
+
+    articles: list[KeyedArticle]
+    malformed: str | None
+
+
+def _parse_body(result: FetchResult, origin: str) -> KeyedFeed:
+    """Runs in a parse worker: parsing and keying are pure and cost CPU, so the main
+    process is left to dedupe and write."""
     assert result.body is not None
-    return parse_feed(result.body, result.final_url, result.headers, origin=origin)
+    parsed = parse_feed(result.body, result.final_url, result.headers, origin=origin)
+    return KeyedFeed([keyed(article) for article in parsed.articles], parsed.malformed)
 
 
 async def _poll_one(
