@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from monitor.config import FetchConfig
+from monitor.parsing import ParsePool
 from monitor.pipeline import PollReport, poll_feeds
 from monitor.store import Store
 from tests.conftest import FIXTURES, LocalServer, send
@@ -199,9 +200,16 @@ def test_process_pool_parses_many_feeds(store: Store, server: LocalServer) -> No
             b"amazon-pause", f"p{n}".encode()
         )
         server.routes[f"/f{n}.xml"] = lambda h, body=body: send(h, body)
-    config = CONFIG.model_copy(update={"parse_workers": 2})
-    report = poll(store, [server.url(f"/f{n}.xml") for n in range(6)], config)
+    urls = [server.url(f"/f{n}.xml") for n in range(6)]
+    now = datetime.now(UTC)
+    for url in urls:
+        store.upsert_feed(url, origin="config", now=now)
+    # Every body counts as large: all six are parsed by the two worker processes.
+    with ParsePool(2, inline_bytes=0) as parser:
+        report = asyncio.run(poll_feeds(store, CONFIG, store.feeds(), parser=parser))
+        assert parser.processes_running
     assert report.ok == 6 and report.errors == []
+    assert report.new_articles + report.duplicates == 18  # 3 entries a feed, all parsed
 
 
 @pytest.mark.parametrize(
