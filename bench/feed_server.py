@@ -1,7 +1,10 @@
 """A local feed server for the benchmarks, in its own process so it does not share the
 client's GIL: /feed/<n> serves real feed n mod len(feeds), with an ETag (a matching
 If-None-Match gets 304); /tiny/<n> a one-item feed of its own.
-`start_feed_server(bodies)` returns (base URL, process)."""
+`start_feed_server(bodies)` returns (base URL, process); `start_feed_hosts(bodies, hosts,
+latency_ms)` listens on 127.0.0.1, 127.0.0.2, ... (all loopback on Linux), waits
+`latency_ms` before each answer, as a distant server would, and counts the connections
+it accepts."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import asyncio
 import hashlib
 import multiprocessing
 import socket
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "feeds" / "real"
@@ -30,7 +35,13 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
 
-def _serve(port: int, bodies: list[bytes]) -> None:
+def _serve(
+    port: int,
+    bodies: list[bytes],
+    hosts: list[str] | None = None,
+    latency_ms: float = 0.0,
+    connections: Synchronized[int] | None = None,
+) -> None:
     """A minimal asyncio HTTP/1.1 server (keep-alive, GET only): one thread, no per-request
     threads, so a thousand connections at once do not swamp it."""
     tags = [etag_of(b) for b in bodies]
@@ -52,6 +63,9 @@ def _serve(port: int, bodies: list[bytes]) -> None:
         return head.encode() + body
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if connections is not None:
+            with connections.get_lock():
+                connections.value += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -61,6 +75,8 @@ def _serve(port: int, bodies: list[bytes]) -> None:
                     k.strip().lower(): v.strip()
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 }
+                if latency_ms:
+                    await asyncio.sleep(latency_ms / 1000)
                 writer.write(response(path, headers.get("if-none-match")))
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, IndexError):
@@ -69,7 +85,9 @@ def _serve(port: int, bodies: list[bytes]) -> None:
             writer.close()
 
     async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096)
+        server = await asyncio.start_server(
+            handle, hosts or ["127.0.0.1"], port, backlog=4096, reuse_address=True
+        )
         async with server:
             await server.serve_forever()
 
@@ -91,17 +109,40 @@ def _ok(body: bytes) -> bytes:
 
 
 def start_feed_server(bodies: list[bytes]) -> tuple[str, multiprocessing.Process]:
+    hosts = start_feed_hosts(bodies, 1)
+    return hosts.bases[0], hosts.process
+
+
+@dataclass
+class FeedHosts:
+    bases: list[str]  # http://127.0.0.N:port, one per host
+    process: multiprocessing.Process
+    _connections: Synchronized[int]
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far, over all hosts."""
+        return self._connections.value
+
+
+def start_feed_hosts(bodies: list[bytes], hosts: int, latency_ms: float = 0.0) -> FeedHosts:
+    """One server process listening on 127.0.0.1 ... 127.0.0.<hosts>, one port."""
+    addresses = [f"127.0.0.{n}" for n in range(1, hosts + 1)]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    process = multiprocessing.get_context("spawn").Process(
-        target=_serve, args=(port, bodies), daemon=True
+    context = multiprocessing.get_context("spawn")
+    connections = context.Value("i", 0)
+    process = context.Process(
+        target=_serve, args=(port, bodies, addresses, latency_ms, connections), daemon=True
     )
     process.start()
     for _ in range(100):
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            socket.create_connection((addresses[-1], port), timeout=0.1).close()
             break
         except OSError:
             process.join(0.05)
-    return f"http://127.0.0.1:{port}", process
+    with connections.get_lock():
+        connections.value = 0  # not the probes
+    return FeedHosts([f"http://{a}:{port}" for a in addresses], process, connections)

@@ -22,7 +22,6 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,10 +38,11 @@ from monitor.evaluate import evaluate_pending, sweep
 from monitor.health import HealthServer
 from monitor.logs import FeedTransition, feed_transitions, log_feed_transition
 from monitor.outbox import Channel, channels
+from monitor.parsing import ParsePool
 from monitor.pipeline import (
     Clock,
     import_paths,
-    make_parse_executor,
+    make_parse_pool,
     poll_feeds,
     sync_config_feeds,
     utcnow,
@@ -90,7 +90,7 @@ class Daemon:
         self.inflight: set[asyncio.Task[object]] = set()
         self.signals = 0
         self.scheduler: AsyncIOScheduler | None = None
-        self.parser: Executor | None = None
+        self.parser: ParsePool | None = None
 
     # --- the stages, as jobs -------------------------------------------------------------
 
@@ -104,7 +104,7 @@ class Daemon:
             self.settings.fetch,
             due,
             clock=self.clock,
-            executor=self.parser,
+            parser=self.parser,
             jitter=self.settings.daemon.poll_jitter,
         )
         for change in feed_transitions(due, report.errors):
@@ -284,7 +284,7 @@ class Daemon:
                 log_feed_transition(
                     log, FeedTransition(feed.url, "failing", feed.last_error, feed.error_count)
                 )
-        self.parser = make_parse_executor(self.settings.fetch, feeds)
+        self.parser = make_parse_pool(self.settings.fetch)
         scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
         )
@@ -304,7 +304,7 @@ class Daemon:
         scheduler.shutdown(wait=False)
         if health is not None:
             health.stop()
-        self.parser.shutdown(wait=True, cancel_futures=True)
+        self.parser.shutdown()
         self.store.daemon_stopped(self.clock())
         self.store.close()
         log.info("stopped")

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-from monitor.models import Article
+from monitor.models import Article, KeyedArticle
 
 # Publication dates outside these bounds are a feed's error, not news: they are stored as
 # unknown, so they neither sort first forever nor make the engine reason about year 1.
@@ -134,6 +134,16 @@ def content_hash(article: Article) -> str:
     """Same words in title and text give the same hash, whatever the spacing or case."""
     basis = normalise_text(f"{article.title}\n{article.text}").casefold()
     return hashlib.blake2b(basis.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def keyed(article: Article) -> KeyedArticle:
+    """The article with its dedupe keys: canonical URL, guid key and content hash."""
+    return KeyedArticle(
+        article=article,
+        canonical_url=canonical_url(article.url),
+        guid_key=guid_key(article.guid, article.origin),
+        content_hash=content_hash(article),
+    )
 
 
 def plausible_published(published: datetime | None, now: datetime) -> datetime | None:

@@ -27,6 +27,18 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyedArticle:
+    """An article with the keys it is deduplicated by (see ingest.py), computed where it
+    was parsed: they are pure, so a parse worker computes them and the main process
+    only looks them up and writes."""
+
+    article: Article
+    canonical_url: str | None
+    guid_key: str | None
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """What one feed document yielded: its own title and link, and its articles."""
 

@@ -28,6 +28,7 @@ import yaml
 from dateutil import parser as dateparser
 from feedparser.encodings import convert_to_utf8
 
+from monitor.fastfeed import EntryFields, FeedFields, parse_fast
 from monitor.models import Article, ParsedFeed
 
 
@@ -126,26 +127,54 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _entry_article(entry: Any, feed_title: str | None, origin: str | None) -> Article:
-    title = html_to_text(entry.get("title"))
-    summary = html_to_text(entry.get("summary"))
+def _feedparser_fields(entry: Any) -> EntryFields:
     contents = entry.get("content") or []
-    body = html_to_text(contents[0].get("value")) if contents else ""
     source = entry.get("source") or {}
     # dict.get, not entry.get: feedparser's own get() maps `updated` to `published` with
     # a DeprecationWarning when only one exists.
     published = _struct_to_datetime(dict.get(entry, "published_parsed")) or _struct_to_datetime(
         dict.get(entry, "updated_parsed")
     )
+    return EntryFields(
+        title=entry.get("title") or "",
+        link=entry.get("link") or None,
+        guid=entry.get("id") or None,
+        summary=entry.get("summary") or "",
+        content=contents[0].get("value") if contents else None,
+        published=published,
+        source_title=source.get("title") or None,
+    )
+
+
+def _article(fields: EntryFields, feed_title: str | None, origin: str | None) -> Article:
+    """One article from an entry's fields, whichever parser read them."""
+    summary = html_to_text(fields.summary)
+    body = html_to_text(fields.content)
     return Article(
-        title=title,
+        title=html_to_text(fields.title),
         text=body if len(body) >= len(summary) else summary,
         summary=summary,
-        url=entry.get("link") or None,
-        guid=entry.get("id") or None,
-        published=published,
-        outlet=source.get("title") or feed_title,
+        url=fields.link or None,
+        guid=fields.guid or None,
+        published=fields.published,
+        outlet=fields.source_title or feed_title,
         origin=origin,
+    )
+
+
+def _parsed_feed(
+    feed: FeedFields, origin: str | None, warning: str | None = None, malformed: str | None = None
+) -> ParsedFeed:
+    feed_title = html_to_text(feed.title) or None
+    link = feed.link or None
+    articles = [_article(entry, feed_title, origin or link) for entry in feed.entries]
+    return ParsedFeed(
+        title=feed_title,
+        link=link,
+        version=feed.version,
+        articles=[a for a in articles if a.title or a.text],
+        warning=warning,
+        malformed=malformed,
     )
 
 
@@ -154,11 +183,26 @@ def parse_feed(
     base_url: str | None = None,
     headers: Mapping[str, str] | None = None,
     origin: str | None = None,
+    *,
+    fast: bool = True,
 ) -> ParsedFeed:
-    """Parse one RSS/Atom/RDF document. Raises ParseError if it is not a usable feed."""
+    """Parse one RSS/Atom/RDF document. Raises ParseError if it is not a usable feed.
+
+    A well-formed feed is read by the fast path (fastfeed.py), anything it refuses by
+    feedparser; `fast=False` always uses feedparser. Both give the same articles."""
     if not body.strip():
         raise ParseError("empty document")
     refuse_hostile_xml(body, headers)
+    if fast:
+        fields = parse_fast(body, base_url, headers or {})
+        if fields is not None:
+            return _parsed_feed(fields, origin)
+    return _parse_with_feedparser(body, base_url, headers, origin)
+
+
+def _parse_with_feedparser(
+    body: bytes, base_url: str | None, headers: Mapping[str, str] | None, origin: str | None
+) -> ParsedFeed:
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     if base_url:
         # Relative links in the feed resolve against where it was really fetched from.
@@ -180,26 +224,24 @@ def parse_feed(
             raise ParseError(f"malformed XML: {bozo.getMessage()}")
         raise ParseError("not a feed: no RSS, Atom or RDF root element")
     feed = result.get("feed") or {}
-    feed_title = html_to_text(feed.get("title")) or None
-    link = feed.get("link") or None
-    articles = [_entry_article(entry, feed_title, origin or link) for entry in result["entries"]]
-    articles = [a for a in articles if a.title or a.text]
+    fields = FeedFields(
+        title=feed.get("title") or "",
+        link=feed.get("link") or None,
+        version=version,
+        entries=[_feedparser_fields(entry) for entry in result["entries"]],
+    )
     malformed = warning = None
     # HTML entities such as &nbsp; are undefined in XML but common in real feeds, and the
     # loose parser reads them right: a warning, not an error.
     if isinstance(bozo, xml.sax.SAXException) and "undefined entity" not in bozo.getMessage():
         # feedparser's loose parser recovered what it could; keep it, but say so.
-        malformed = f"malformed XML: {bozo.getMessage()} ({len(articles)} entries recovered)"
+        entries = sum(
+            1 for entry in fields.entries if entry.title or entry.summary or entry.content
+        )
+        malformed = f"malformed XML: {bozo.getMessage()} ({entries} entries recovered)"
     elif bozo is not None:
         warning = f"{type(bozo).__name__}: {bozo}"
-    return ParsedFeed(
-        title=feed_title,
-        link=link,
-        version=version,
-        articles=articles,
-        warning=warning,
-        malformed=malformed,
-    )
+    return _parsed_feed(fields, origin, warning=warning, malformed=malformed)
 
 
 # --- the seed format --------------------------------------------------------------------

@@ -4,21 +4,19 @@ parse → store. Each stage is a module of its own; this one only calls them in 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 
 import httpx
 
 from monitor.config import FeedConfig, FetchConfig
 from monitor.fetch import ByteBudget, Fetcher, FetchRequest, FetchResult
-from monitor.models import FileError, ImportReport, ParsedFeed
-from monitor.parse import ParseError, parse_feed, parse_file
+from monitor.models import FileError, ImportReport
+from monitor.parse import ParseError, parse_file
+from monitor.parsing import ParsePool, parse_workers
 from monitor.store import FeedRow, FetchOutcome, Store
 
 Clock = Callable[[], datetime]
@@ -117,25 +115,17 @@ def next_due(
     return now + timedelta(seconds=delay)
 
 
-def make_parse_executor(config: FetchConfig, feed_count: int) -> Executor:
-    """Processes for a real poll (parsing dominates a cold poll), a thread for a few feeds."""
-    workers = config.parse_workers or os.cpu_count() or 1
-    if workers <= 1 or feed_count < 4:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
-    # forkserver: the daemon has threads, and fork() with threads can deadlock a child.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
-
-
-def _parse_body(result: FetchResult, origin: str) -> ParsedFeed:
-    assert result.body is not None
-    return parse_feed(result.body, result.final_url, result.headers, origin=origin)
+def make_parse_pool(config: FetchConfig) -> ParsePool:
+    """Where a cycle's bodies are parsed (see parsing.py): the daemon keeps one for its
+    life; workers start only for large bodies and stop after a cycle without any."""
+    return ParsePool(parse_workers(config.parse_workers))
 
 
 async def _poll_one(
     store: Store,
     config: FetchConfig,
     fetcher: Fetcher,
-    executor: Executor,
+    parser: ParsePool,
     feed: FeedRow,
     clock: Clock,
     report: PollReport,
@@ -144,7 +134,7 @@ async def _poll_one(
     started = clock()
     result = await fetcher.fetch(FetchRequest(feed.url, feed.etag, feed.last_modified))
     try:
-        await _store_result(store, config, executor, feed, started, result, clock, report, jitter)
+        await _store_result(store, config, parser, feed, started, result, clock, report, jitter)
     finally:
         fetcher.release(result)  # its body's bytes are free once its articles are stored
 
@@ -152,7 +142,7 @@ async def _poll_one(
 async def _store_result(
     store: Store,
     config: FetchConfig,
-    executor: Executor,
+    parser: ParsePool,
     feed: FeedRow,
     started: datetime,
     result: FetchResult,
@@ -168,9 +158,7 @@ async def _store_result(
         outcome = "not_modified"
     elif result.body is not None:
         try:
-            parsed = await asyncio.get_running_loop().run_in_executor(
-                executor, _parse_body, result, feed.url
-            )
+            parsed = await parser.parse(result.body, result.final_url, result.headers, feed.url)
         except ParseError as exc:
             error = str(exc)
         except Exception as exc:  # one broken feed never stops the cycle
@@ -240,18 +228,18 @@ async def poll_feeds(
     *,
     clock: Clock = utcnow,
     transport: httpx.AsyncBaseTransport | None = None,
-    executor: Executor | None = None,
+    parser: ParsePool | None = None,
     jitter: float = 0.0,
 ) -> PollReport:
     """One poll cycle over the given feeds. Per-feed failures are reported, not raised.
-    `executor` parses (the daemon keeps one for its life; by default one per cycle);
+    `parser` parses (the daemon keeps one for its life; by default one per cycle);
     `jitter` spreads each feed's next poll by up to that share of its interval."""
     report = PollReport(feeds=len(feeds))
     # Backpressure: a feed holds its slot from request until its articles are stored, so
     # bodies waiting for the (slower) parse pool never exceed `concurrency` in memory.
     slots = asyncio.Semaphore(config.concurrency)
 
-    async def guarded(feed: FeedRow, parser: Executor) -> None:
+    async def guarded(feed: FeedRow, parser: ParsePool) -> None:
         async with slots:
             try:
                 await _poll_one(store, config, fetcher, parser, feed, clock, report, jitter)
@@ -263,10 +251,11 @@ async def poll_feeds(
     # ... and bodies together never exceed `max_bytes_in_flight`, however large each is.
     budget = ByteBudget(config.max_bytes_in_flight)
     async with Fetcher(config, transport=transport, budget=budget) as fetcher:
-        if executor is not None:
-            await asyncio.gather(*(guarded(feed, executor) for feed in feeds))
+        if parser is not None:
+            await asyncio.gather(*(guarded(feed, parser) for feed in feeds))
+            parser.end_cycle()
         else:
-            with make_parse_executor(config, len(feeds)) as own:
+            with make_parse_pool(config) as own:
                 await asyncio.gather(*(guarded(feed, own) for feed in feeds))
     return report
 

@@ -40,6 +40,17 @@ class Post:
     body: bytes
 
 
+class CountingServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that counts the TCP connections it accepts."""
+
+    accepted = 0
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        accepted = super().get_request()
+        self.accepted += 1
+        return accepted
+
+
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1 whose routes a test sets; it logs each request."""
 
@@ -74,7 +85,7 @@ class LocalServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = CountingServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -85,6 +96,11 @@ class LocalServer:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        return self.httpd.accepted
 
 
 def send(

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from monitor.config import FetchConfig
+from monitor.parsing import ParsePool
 from monitor.pipeline import PollReport, poll_feeds
 from monitor.store import Store
 from tests.conftest import FIXTURES, LocalServer, send
@@ -199,9 +200,16 @@ def test_process_pool_parses_many_feeds(store: Store, server: LocalServer) -> No
             b"amazon-pause", f"p{n}".encode()
         )
         server.routes[f"/f{n}.xml"] = lambda h, body=body: send(h, body)
-    config = CONFIG.model_copy(update={"parse_workers": 2})
-    report = poll(store, [server.url(f"/f{n}.xml") for n in range(6)], config)
+    urls = [server.url(f"/f{n}.xml") for n in range(6)]
+    now = datetime.now(UTC)
+    for url in urls:
+        store.upsert_feed(url, origin="config", now=now)
+    # Every body counts as large: all six are parsed by the two worker processes.
+    with ParsePool(2, inline_bytes=0) as parser:
+        report = asyncio.run(poll_feeds(store, CONFIG, store.feeds(), parser=parser))
+        assert parser.processes_running
     assert report.ok == 6 and report.errors == []
+    assert report.new_articles + report.duplicates == 18  # 3 entries a feed, all parsed
 
 
 @pytest.mark.parametrize(
@@ -262,3 +270,32 @@ def test_private_addresses_are_refused_when_not_allowed(store: Store, server: Lo
     report = poll(store, [server.url("/ok.xml")], config)
     assert report.ok == 0 and server.requests == []
     assert "127.0.0.1 is a private address" in (feed_error(store, server.url("/ok.xml")) or "")
+
+
+def test_304_and_error_answers_keep_their_connection(store: Store, server: LocalServer) -> None:
+    # 20 feeds on one host, all answering 304 or an HTTP error: each body (empty, or a
+    # short error page) is read, so each connection goes back to the pool and is reused.
+    # Left unread, httpx closes it: one connection per request, 20 here.
+    def conditional(handler: BaseHTTPRequestHandler) -> None:
+        if handler.headers.get("If-None-Match") == '"v1"':
+            send(handler, b"", 304, {"ETag": '"v1"'})
+        else:
+            send(handler, RSS, headers={"ETag": '"v1"'})
+
+    paths = [f"/feed/{n}.xml" for n in range(10)]
+    for path in paths:
+        server.routes[path] = conditional
+    errors = [f"/gone/{n}.xml" for n in range(10)]
+    for path in errors:
+        server.routes[path] = lambda h: send(
+            h, b"<h1>Gone</h1>", 410, {"Content-Type": "text/html"}
+        )
+    urls = [server.url(p) for p in paths]
+    poll(store, urls)  # now every feed holds an ETag
+    before = server.connections
+
+    report = poll(store, [*urls, *(server.url(p) for p in errors)])
+
+    assert (report.not_modified, len(report.errors)) == (10, 10)
+    # At most per_host connections at once to one host, and each one reused.
+    assert server.connections - before <= CONFIG.per_host

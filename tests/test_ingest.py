@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from monitor.ingest import canonical_url, content_hash, guid_key
-from monitor.models import Article
+from monitor.ingest import canonical_url, content_hash, guid_key, keyed
+from monitor.models import Article, KeyedArticle
+from monitor.store import Store
 
 NASDAQ = "https://www.nasdaq.com/articles/amazon-bans-police-use-2020-06-11"
 
@@ -61,3 +64,33 @@ def test_content_hash_ignores_spacing_and_case() -> None:
     two = Article(title="amazon extends ban", text="until further notice.", url="https://x.example")
     three = Article(title="Amazon lifts ban", text="Until further notice.")
     assert content_hash(one) == content_hash(two) != content_hash(three)
+
+
+def test_keyed_article_carries_the_keys_the_store_dedupes_by() -> None:
+    article = Article(
+        title="Council bans cameras",
+        text="The council voted.",
+        url="https://news.example/a/?utm_source=rss",
+        guid="42",
+        origin="https://news.example/feed",
+    )
+    keys = keyed(article)
+    assert keys.article is article
+    assert keys.canonical_url == "https://news.example/a"
+    assert keys.guid_key == "https://news.example/feed#42"
+    assert keys.content_hash == content_hash(article)
+
+
+def test_the_store_trusts_keys_computed_in_a_parse_worker(store: Store) -> None:
+    # The main process does not key a KeyedArticle again: two different articles given
+    # the same content hash are one article to the store.
+    first = Article(title="One", text="first text")
+    second = Article(title="Two", text="second text")
+    same_hash = [
+        KeyedArticle(article, canonical_url=None, guid_key=None, content_hash="h")
+        for article in (first, second)
+    ]
+    counts = store.insert_articles(same_hash, now=datetime.now(UTC))
+    assert (counts.new, counts.duplicates) == (1, 1)
+    # A plain Article is keyed by the store itself.
+    assert store.insert_articles([second], now=datetime.now(UTC)).new == 1

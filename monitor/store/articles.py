@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.ingest import canonical_url, content_hash, guid_key, plausible_published
-from monitor.models import Article
+from monitor.ingest import keyed, plausible_published
+from monitor.models import Article, KeyedArticle
 from monitor.store.base import StoreBase, iso
 
 
@@ -20,20 +20,25 @@ class InsertCounts:
 
 class ArticlesTable(StoreBase):
     def insert_articles(
-        self, articles: Iterable[Article], *, now: datetime, feed_id: int | None = None
+        self,
+        articles: Iterable[Article | KeyedArticle],
+        *,
+        now: datetime,
+        feed_id: int | None = None,
     ) -> InsertCounts:
         """Insert the articles not already stored, in one transaction.
 
         A duplicate is an article whose canonical URL, guid key or content hash is
-        already stored (checked in that order of strength, in one indexed query).
+        already stored (checked in that order of strength, in one indexed query). An
+        article given without its keys is keyed here.
         """
         new = duplicates = 0
         fetched_at = iso(now)
         with self.transaction():
-            for article in articles:
-                canonical = canonical_url(article.url)
-                guid = guid_key(article.guid, article.origin)
-                digest = content_hash(article)
+            for item in articles:
+                keys = item if isinstance(item, KeyedArticle) else keyed(item)
+                article = keys.article
+                canonical, guid, digest = keys.canonical_url, keys.guid_key, keys.content_hash
                 seen = self.db.execute(
                     "SELECT 1 FROM articles WHERE canonical_url = ? OR guid_key = ?"
                     " OR content_hash = ? LIMIT 1",
