@@ -19,6 +19,7 @@ from monitor.config import (
     FetchConfig,
     PolicyConfig,
     Settings,
+    WebConfig,
     WebhookConfig,
     load_settings,
 )
@@ -51,6 +52,7 @@ def test_example_config_documents_every_key() -> None:
         WebhookConfig,
         AppriseConfig,
         EmailConfig,
+        WebConfig,
     )
     for model in models:
         for name, field in model.model_fields.items():
