@@ -154,6 +154,10 @@ def test_health_metrics_and_atom_while_running(server: LocalServer, tmp_path: Pa
         atom = feedparser.parse(httpx.get(f"{base}/changes.atom", timeout=10).content)
         assert atom.version == "atom10" and len(atom.entries) == 2
         assert httpx.get(f"{base}/nope", timeout=10).status_code == 404
+        # The dashboard beside them, on the same address.
+        overview = httpx.get(f"{base}/", timeout=10)
+        assert overview.status_code == 200 and "Recent changes" in overview.text
+        assert "<svg" in httpx.get(f"{base}/policy/1", timeout=10).text
         assert daemon.stop() == 0
     finally:
         daemon.ensure_stopped()
