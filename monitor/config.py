@@ -101,6 +101,9 @@ class FetchConfig(BaseModel):
     # on one's own machine). False refuses them: a feed cannot make the monitor probe
     # the local network or a cloud metadata address.
     allow_private: bool = True
+    # Fetch the page a feed item links to (when it passes the rules' keyword prefilter)
+    # and evaluate its main text instead of the feed's summary.
+    full_text: bool = True
     user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
 
 

@@ -36,6 +36,7 @@ from monitor.config import Settings, parse_duration
 from monitor.deliver import deliver_pending, send_digest
 from monitor.engine import Engine
 from monitor.evaluate import evaluate_pending, sweep
+from monitor.fulltext import complete_articles
 from monitor.logs import FeedTransition, feed_transitions, log_feed_transition
 from monitor.outbox import Channel, channels
 from monitor.pipeline import (
@@ -119,6 +120,10 @@ class Daemon:
         return summary
 
     async def evaluate(self) -> str | None:
+        if self.settings.fetch.full_text:
+            await complete_articles(
+                self.store, self.engine._has_keyword, self.settings.fetch, self.clock
+            )
         report = evaluate_pending(
             self.store,
             self.engine,

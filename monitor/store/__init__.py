@@ -23,6 +23,7 @@ from monitor.store.errors import (
 )
 from monitor.store.feeds import FeedRow, FeedsTable, FetchOutcome
 from monitor.store.outbox import OutboxTable
+from monitor.store.pages import PageOutcome, PagesTable
 
 __all__ = [
     "ChangeFilter",
@@ -30,13 +31,14 @@ __all__ = [
     "FeedRow",
     "FetchOutcome",
     "InsertCounts",
+    "PageOutcome",
     "Store",
     "from_iso",
     "iso",
 ]
 
 
-class Store(FeedsTable, ArticlesTable, DashboardTable, OutboxTable, DaemonTable):
+class Store(FeedsTable, ArticlesTable, DashboardTable, OutboxTable, DaemonTable, PagesTable):
     """The database of one monitor. Open with Store.open(path)."""
 
     @classmethod
