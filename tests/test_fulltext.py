@@ -3,14 +3,18 @@ the page it links to (also on 127.0.0.1) that reports the ban."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.fulltext import extract_main_text
+from monitor.config import FetchConfig
+from monitor.fulltext import complete_articles, extract_main_text
+from monitor.store import Store, iso
 from tests.conftest import LocalServer, send
 
 PAGE = b"""<!doctype html><html><head><title>Springfield bans police facial recognition</title>
@@ -122,3 +126,22 @@ def test_extraction_keeps_the_article_and_drops_the_furniture() -> None:
     assert text is not None and "voted 7-0 on Tuesday" in text
     assert "Subscribe today" not in text and "Sports" not in text
     assert extract_main_text(b"<html><body><p>Cookies?</p></body></html>", "http://x/") is None
+
+
+def test_pages_obey_the_ssrf_guard(store: Store, server: LocalServer) -> None:
+    """With allow_private = false a page on a private address is refused, not fetched."""
+    serve_article(server)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    store.db.execute(
+        "INSERT INTO feeds (id, url, added_at) VALUES (1, ?, ?)", [server.url("/f"), iso(now)]
+    )
+    store.db.execute(
+        "INSERT INTO articles (url, content_hash, title, text, feed_id, fetched_at)"
+        " VALUES (?, 'h', 'Council ordinance', '', 1, ?)",
+        [server.url("/2026/ban"), iso(now)],
+    )
+    config = FetchConfig(allow_private=False)
+    report = asyncio.run(complete_articles(store, lambda text: True, config, lambda: now))
+    assert report.fetched == 0 and report.failed == 1
+    assert "private" in report.errors[0] or "loopback" in report.errors[0]
+    assert "/2026/ban" not in [path for path, _ in server.requests]
