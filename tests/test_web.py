@@ -3,7 +3,11 @@ from the seed articles, asked with httpx as a browser would ask it."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +19,7 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.store import ChangeFilter, Store
 from monitor.web.pages import overview_page, policy_page
+from tests.conftest import free_port
 from tests.web_fixtures import seeded_database, serving
 
 
@@ -173,3 +178,39 @@ def test_feed_text_is_escaped_and_only_http_links_go_out() -> None:
     policy_html = pages[1]
     assert 'href="https://ok.example/a?x=1&amp;y=2"' in policy_html
     assert "<b>Good</b>" not in policy_html and ">Good</a>" in policy_html
+
+
+def test_the_web_command_serves_until_stopped(seeded: Path) -> None:
+    """`policy-monitor web` in its own process: it serves the overview, and SIGTERM ends
+    it cleanly (exit code 0)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "--db",
+            str(seeded),
+            "web",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the dashboard did not start"
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Recent changes" in page.text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -7,9 +7,11 @@ port 0 tells its real port."""
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
@@ -35,6 +37,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class StoppableServer(uvicorn.Server):
+    """uvicorn, stopped cleanly by SIGTERM or Ctrl-C: exit code 0, as for the daemon.
+    (uvicorn itself raises the signal again once it has shut down, so the process would
+    end by that signal.)"""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second Ctrl-C: do not wait for open connections
+        else:
+            self.should_exit = True
+
+
 class WebServer:
     """The dashboard and /healthz, /metrics, /changes.atom on one address."""
 
@@ -47,7 +61,7 @@ class WebServer:
             access_log=False,  # scrapes every few seconds would drown the daemon's log
             lifespan="off",
         )
-        self.server = uvicorn.Server(config)
+        self.server = StoppableServer(config)
         self.thread = threading.Thread(target=self.serve, name="web", daemon=True)
 
     @property
