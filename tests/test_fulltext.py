@@ -9,6 +9,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -16,6 +17,7 @@ from monitor.config import FetchConfig
 from monitor.fulltext import complete_articles, extract_main_text
 from monitor.store import Store, iso
 from tests.conftest import LocalServer, send
+from tests.web_fixtures import serving
 
 PAGE = b"""<!doctype html><html><head><title>Springfield bans police facial recognition</title>
 </head><body>
@@ -145,3 +147,16 @@ def test_pages_obey_the_ssrf_guard(store: Store, server: LocalServer) -> None:
     assert report.fetched == 0 and report.failed == 1
     assert "private" in report.errors[0] or "loopback" in report.errors[0]
     assert "/2026/ban" not in [path for path, _ in server.requests]
+
+
+def test_the_story_page_says_whether_the_whole_article_was_read(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    serve_article(server)
+    base = monitor(tmp_path, server, full_text=True)
+    run(base, "fetch")
+    run(base, "evaluate")
+    [change] = json.loads(run(base, "timeline", "--json"))
+    with serving(tmp_path / "m.db") as url:
+        story = httpx.get(f"{url}/story/{change['story']}", timeout=10).text
+    assert "whole article read" in story

@@ -62,8 +62,8 @@ class DashboardTable(ChangesTable):
         """The articles of a story: those assigned to it and the sources of its changes."""
         return self._rows(
             """SELECT DISTINCT a.id, a.url, a.canonical_url, a.outlet, a.title, a.summary,
-                      a.published
-               FROM articles a
+                      a.published, pg.text IS NOT NULL AS page_read, pg.error AS page_error
+               FROM articles a LEFT JOIN article_pages pg ON pg.article_id = a.id
                WHERE a.story_id = ?
                   OR a.id IN (SELECT s.article_id FROM change_sources s
                               JOIN changes c ON c.id = s.change_id WHERE c.story_id = ?)
