@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import platformdirs
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -100,6 +101,9 @@ class FetchConfig(BaseModel):
     # on one's own machine). False refuses them: a feed cannot make the monitor probe
     # the local network or a cloud metadata address.
     allow_private: bool = True
+    # Fetch the page a feed item links to (when it passes the rules' keyword prefilter)
+    # and evaluate its main text instead of the feed's summary.
+    full_text: bool = True
     user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
 
 
@@ -253,7 +257,9 @@ class DaemonConfig(BaseModel):
     sweep_at: str = "00:10"
     poll_jitter: float = Field(default=0.1, ge=0, le=1)
     shutdown_grace: Seconds = 30.0
-    health: str | None = None
+    # `listen` serves /healthz, /metrics, /changes.atom and the dashboard; `health` is its
+    # older name, still read so existing configs keep working.
+    listen: str | None = Field(default=None, validation_alias=AliasChoices("listen", "health"))
     import_seeds: bool = True
 
     @field_validator("sweep_at")
@@ -263,18 +269,48 @@ class DaemonConfig(BaseModel):
             raise ValueError(f"{value!r} is not a time of day such as '00:10'")
         return value.strip()
 
-    @field_validator("health")
+    @field_validator("listen")
     @classmethod
     def _host_port(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^[\w.:\[\]-]+:\d{1,5}$", value):
-            raise ValueError(f"{value!r} is not host:port, e.g. '127.0.0.1:8321'")
+        if value is not None:
+            check_host_port(value)
         return value
 
     def health_address(self) -> tuple[str, int] | None:
-        if self.health is None:
+        """Where the daemon serves /healthz, /metrics and the dashboard, if anywhere."""
+        return None if self.listen is None else split_host_port(self.listen)
+
+
+class WebConfig(BaseModel):
+    """The `[web]` table: the read-only dashboard (`policy-monitor web`, and the daemon's
+    `listen` address)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bind: str = "127.0.0.1:8322"
+    # Where people reach the dashboard; digests link each change to its policy's page.
+    base_url: HttpUrl | None = None
+
+    @field_validator("bind")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        check_host_port(value)
+        return value
+
+    def dashboard_url(self, path: str) -> str | None:
+        if self.base_url is None:
             return None
-        host, _, port = self.health.rpartition(":")
-        return host.strip("[]"), int(port)
+        return str(self.base_url).rstrip("/") + path
+
+
+def check_host_port(value: str) -> None:
+    if not re.match(r"^[\w.:\[\]-]+:\d{1,5}$", value):
+        raise ValueError(f"{value!r} is not host:port, e.g. '127.0.0.1:8321'")
+
+
+def split_host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 def default_db_path() -> Path:
@@ -303,6 +339,7 @@ class Settings(BaseSettings):
     policy: PolicyConfig = PolicyConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     daemon: DaemonConfig = DaemonConfig()
+    web: WebConfig = WebConfig()
     webhooks: list[WebhookConfig] = []
     apprise: list[AppriseConfig] = []
     email: EmailConfig | None = None

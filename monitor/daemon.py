@@ -35,7 +35,7 @@ from monitor.config import Settings, parse_duration
 from monitor.deliver import deliver_pending, send_digest
 from monitor.engine import Engine
 from monitor.evaluate import evaluate_pending, sweep
-from monitor.health import HealthServer
+from monitor.fulltext import complete_articles
 from monitor.logs import FeedTransition, feed_transitions, log_feed_transition
 from monitor.outbox import Channel, channels
 from monitor.parsing import ParsePool
@@ -49,6 +49,7 @@ from monitor.pipeline import (
 )
 from monitor.rules import load_rules
 from monitor.store import Store
+from monitor.web.server import WebServer
 
 log = logging.getLogger("policy_monitor")
 # A stage returns a one-line summary, or None when there was nothing to do.
@@ -119,6 +120,10 @@ class Daemon:
         return summary
 
     async def evaluate(self) -> str | None:
+        if self.settings.fetch.full_text:
+            await complete_articles(
+                self.store, self.engine._has_keyword, self.settings.fetch, self.clock
+            )
         report = evaluate_pending(
             self.store,
             self.engine,
@@ -273,9 +278,13 @@ class Daemon:
         health = None
         address = self.settings.daemon.health_address()
         if address is not None:
-            health = HealthServer(self.settings.db, *address)
+            horizon = int(self.settings.policy.reminder_horizon // 86400)
+            health = WebServer(self.settings.db, *address, horizon_days=horizon)
             health.start()
-            log.info("health: http://%s:%d/healthz", *health.address)
+            log.info(
+                "dashboard: http://%s:%d/ (and /healthz, /metrics, /changes.atom)",
+                *health.address,
+            )
         active = self.store.feeds()
         feeds = len(active)
         for feed in active:

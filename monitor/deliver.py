@@ -192,6 +192,7 @@ def plan_digest(
     horizon_days: int,
     *,
     unqueued: list[MissingRow] | None = None,
+    base_url: str | None = None,
 ) -> DigestPlan:
     """The next digest. `unqueued`: rows not written yet that it would also cover (a
     preview shows the digest a newly configured [email] would send, without writing)."""
@@ -211,7 +212,9 @@ def plan_digest(
         return DigestPlan(None, None, [])
     records = store.change_records(r["change_id"] for r in rows)
     upcoming = store.upcoming_expiries(now.date(), now.date() + timedelta(days=horizon_days))
-    digest = email_channel.render_digest(records, upcoming, message_id=message_id, now=now)
+    digest = email_channel.render_digest(
+        records, upcoming, message_id=message_id, now=now, base_url=base_url
+    )
     return DigestPlan(digest, digest_id, [r["id"] for r in rows if r["id"] is not None])
 
 
@@ -229,7 +232,8 @@ async def send_digest(store: Store, settings: Settings, clock: Clock) -> int:
     now = clock()
     horizon = int(settings.policy.reminder_horizon // 86400)
     queue_missing(store, channels(settings), now)
-    plan = plan_digest(store, email.channel, now, horizon)
+    base_url = str(settings.web.base_url) if settings.web.base_url else None
+    plan = plan_digest(store, email.channel, now, horizon, base_url=base_url)
     if plan.digest is None:
         return 0
     # Record what the digest covers before sending: a crash after the send resends this

@@ -97,6 +97,15 @@ def replay(
     return evaluate_pending(store, engine, now, min_confidence=min_confidence, channels=channels)
 
 
+def article_text(store: Store, row: dict[str, Any]) -> str:
+    """What the engine reads: the linked page's main text when it was fetched (the whole
+    article, so the evidence comes from it), else what the feed or file gave."""
+    page = store.page_of(row["id"])
+    if page is not None and page["text"]:
+        return str(page["text"])
+    return feed_text(row["summary"], row["text"])
+
+
 def evaluate_article(
     store: Store,
     engine: Engine,
@@ -108,7 +117,7 @@ def evaluate_article(
 ) -> None:
     published_at = from_iso(row["published"]) or from_iso(row["fetched_at"]) or now
     published = published_at.date()
-    text = article_text(row["summary"], row["text"])
+    text = article_text(store, row)
     extraction = engine.extract(row["title"], text, published)
     store.insert_findings(
         [_finding_row(row["id"], e, news=True) for e in extraction.events]
@@ -284,7 +293,7 @@ def sweep(
     return report
 
 
-def article_text(summary: str | None, text: str | None) -> str:
+def feed_text(summary: str | None, text: str | None) -> str:
     """The text the engine reads: the body, after the summary unless the body already
     holds it (many feeds repeat one in the other, which would count every word twice)."""
     summary, text = (summary or "").strip(), (text or "").strip()

@@ -1,28 +1,23 @@
-"""A small HTTP endpoint on 127.0.0.1 (when `daemon.health` is set): /healthz, /metrics
-(Prometheus text format, via prometheus_client) and /changes.atom.
+"""The Prometheus gauges of /metrics, read from the database at scrape time.
 
-It runs in its own thread with its own read connection, so a slow scrape never holds up
-the daemon's event loop, and the daemon's writes never block it (WAL)."""
+The daemon serves them (with /healthz, /changes.atom and the dashboard) on its `listen`
+address: see `monitor.web.app`, which routes them, and `monitor.web.server`."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from monitor.notify.atom import render_atom
-from monitor.status import collect_status
-from monitor.store import Store, from_iso
+from monitor.store import from_iso
 
 ATOM_LIMIT = 200
+
+
+class StatusSource(Protocol):
+    def read(self) -> dict[str, Any]: ...
 
 
 class StatusCollector(Collector):
@@ -77,70 +72,3 @@ def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
     gauge = GaugeMetricFamily(name, documentation)
     gauge.add_metric([], value)
     return gauge
-
-
-class StatusSource:
-    """One read connection, used by one request at a time."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.store = Store.open(db_path)
-        self.lock = threading.Lock()
-
-    def read(self) -> dict[str, Any]:
-        with self.lock:
-            return collect_status(self.store, datetime.now(UTC))
-
-    def atom(self) -> bytes:
-        with self.lock:
-            changes = self.store.recent_changes(ATOM_LIMIT)
-        return render_atom(changes, datetime.now(UTC))
-
-
-class HealthServer:
-    def __init__(self, db_path: Path, host: str, port: int) -> None:
-        source = StatusSource(db_path)
-        registry = CollectorRegistry()
-        registry.register(StatusCollector(source))
-        self.source = source
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                if path == "/healthz":
-                    state = source.read()
-                    running = bool(state["daemon"]["running"])
-                    body = json.dumps({"ok": running, **state}).encode()
-                    self._reply(200 if running else 503, "application/json", body)
-                elif path == "/metrics":
-                    self._reply(200, "text/plain; version=0.0.4", generate_latest(registry))
-                elif path == "/changes.atom":
-                    self._reply(200, "application/atom+xml", source.atom())
-                else:
-                    self._reply(404, "text/plain", b"not found: try /healthz, /metrics\n")
-
-            def _reply(self, status: int, kind: str, body: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass  # scrapes every few seconds would drown the daemon's log
-
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="health", daemon=True)
-
-    @property
-    def address(self) -> tuple[str, int]:
-        host, port = self.httpd.server_address[:2]
-        return str(host), int(port)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.source.store.close()

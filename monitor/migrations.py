@@ -266,3 +266,24 @@ def m008_feed_disabled(db: Database) -> None:
     # disabled_at: the operator turned the feed off (`feeds disable`). Unlike `active`,
     # which the config sync sets, it survives a restart and an OPML re-import.
     db.execute("ALTER TABLE feeds ADD COLUMN disabled_at TEXT")
+
+
+@migrations()
+def m009_article_pages(db: Database) -> None:
+    # The page a feed item links to, fetched and reduced to its main text: the engine
+    # reads it instead of the feed's summary. One row per article, also when the fetch or
+    # the extraction failed (with the error), so a page is tried once, not at every pass.
+    # etag / last_modified: a conditional GET when the page is fetched again.
+    db.execute(
+        """CREATE TABLE article_pages (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            final_url TEXT,
+            fetched_at TEXT NOT NULL,
+            status_code INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            text TEXT,
+            error TEXT
+        )"""
+    )

@@ -19,6 +19,7 @@ from monitor.config import (
     FetchConfig,
     PolicyConfig,
     Settings,
+    WebConfig,
     WebhookConfig,
     load_settings,
 )
@@ -51,6 +52,7 @@ def test_example_config_documents_every_key() -> None:
         WebhookConfig,
         AppriseConfig,
         EmailConfig,
+        WebConfig,
     )
     for model in models:
         for name, field in model.model_fields.items():
@@ -203,3 +205,16 @@ def test_run_refuses_to_start_without_its_secrets(
     assert result.exit_code == 2
     assert "PM_TEST_HOOK_SECRET is not set" in result.stderr
     assert not db.exists()  # refused before anything started
+
+
+def test_the_daemon_listen_key_keeps_health_as_its_old_name(tmp_path: Path) -> None:
+    for key in ("listen", "health"):
+        path = write(tmp_path, f'[daemon]\n{key} = "127.0.0.1:8321"\n')
+        assert load_settings(path).daemon.health_address() == ("127.0.0.1", 8321)
+
+
+def test_web_base_url_makes_dashboard_links(tmp_path: Path) -> None:
+    path = write(tmp_path, '[web]\nbase_url = "https://monitor.example.org/"\n')
+    web = load_settings(path).web
+    assert web.dashboard_url("/policy/3") == "https://monitor.example.org/policy/3"
+    assert WebConfig().dashboard_url("/policy/3") is None

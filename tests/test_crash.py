@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections import defaultdict
 from functools import partial
@@ -96,5 +97,6 @@ def _check_trial(daemon: DaemonProcess, site: FeedSite, inbox: Inbox, trial: int
         body = message.get_body(("plain",))
         assert body is not None
         digests[str(message["Message-ID"])] = body.get_content()
-    mailed = sum(text.count("\n* ") for text in digests.values())
+    # Each change is one numbered item ("1. Amazon extended ...") in the text part.
+    mailed = sum(len(re.findall(r"^\d+\. ", text, re.M)) for text in digests.values())
     assert mailed == len(timeline), f"trial {trial}: {mailed} mailed, {len(timeline)} changes"

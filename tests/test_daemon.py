@@ -5,6 +5,7 @@ shutdown, and nothing resent after a restart."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import threading
 import time
@@ -62,7 +63,8 @@ def test_the_daemon_alerts_once_per_change_and_resumes_after_a_restart(
             ("Amazon / facial recognition / police", "extended")
         )
         digests = "\n".join(m.get_body(("plain",)).get_content() for m in inbox.messages)  # type: ignore[union-attr]
-        assert digests.count("* IMPOSED") == 2 and digests.count("* EXTENDED") == 1
+        assert digests.count(" imposed a moratorium ") == 2
+        assert digests.count(" extended its moratorium ") == 1
 
         stopped = json.loads(daemon.cli("status", "--json"))
         assert not stopped["daemon"]["running"] and stopped["outbox"]["pending"] == 0
@@ -85,7 +87,7 @@ def test_the_daemon_alerts_once_per_change_and_resumes_after_a_restart(
 
 def _digested(inbox: Inbox) -> int:
     text = "\n".join(m.get_body(("plain",)).get_content() for m in inbox.messages)  # type: ignore[union-attr]
-    return text.count("\n* ")
+    return len(re.findall(r"^\d+\. ", text, re.M))  # one numbered item per change
 
 
 def test_digest_schedules() -> None:
@@ -154,6 +156,10 @@ def test_health_metrics_and_atom_while_running(server: LocalServer, tmp_path: Pa
         atom = feedparser.parse(httpx.get(f"{base}/changes.atom", timeout=10).content)
         assert atom.version == "atom10" and len(atom.entries) == 2
         assert httpx.get(f"{base}/nope", timeout=10).status_code == 404
+        # The dashboard beside them, on the same address.
+        overview = httpx.get(f"{base}/", timeout=10)
+        assert overview.status_code == 200 and "Recent changes" in overview.text
+        assert "<svg" in httpx.get(f"{base}/policy/1", timeout=10).text
         assert daemon.stop() == 0
     finally:
         daemon.ensure_stopped()

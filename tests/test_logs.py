@@ -76,8 +76,9 @@ def test_the_daemon_logs_why_a_feed_fails_once_and_when_it_recovers(
 ) -> None:
     site = FeedSite(server)
     config = write_config(tmp_path, site, free_port())
-    with config.open("a", encoding="utf-8") as extra:
-        extra.write('[fetch]\nmax_backoff = "0.5s"\n')  # poll the failing feed often
+    # Poll the failing feed often (in the harness's [fetch] table).
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[fetch]\n", '[fetch]\nmax_backoff = "0.5s"\n'), "utf-8")
     server.routes["/feed.xml"] = lambda h: send(h, b"gone", 410, {"Content-Type": "text/plain"})
     log = tmp_path / "daemon.log"
     daemon = DaemonProcess(config, tmp_path / "monitor.db", log)

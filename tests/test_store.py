@@ -45,6 +45,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         "m006_dead_digests",
         "m007_evaluation_errors",
         "m008_feed_disabled",
+        "m009_article_pages",
     ]
     again.close()
 

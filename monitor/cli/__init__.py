@@ -8,6 +8,7 @@ from monitor.cli import (
     ingest_commands,
     policy_commands,
     rule_commands,
+    web_commands,
 )
 from monitor.cli.app import cli, main
 
@@ -19,4 +20,5 @@ __all__ = [
     "main",
     "policy_commands",
     "rule_commands",
+    "web_commands",
 ]

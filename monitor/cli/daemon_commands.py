@@ -20,6 +20,7 @@ from monitor.cli.app import (
 from monitor.daemon import run_daemon
 from monitor.deliver import deliver_pending
 from monitor.evaluate import evaluate_pending
+from monitor.fulltext import complete_articles
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.outbox import channels
 from monitor.pipeline import import_paths, poll_feeds, utcnow
@@ -64,9 +65,13 @@ def _run(app: AppContext, once: bool) -> None:
     )
     for error in report.errors:
         click.echo(f"  {error.path}: {error.error}", err=True)
+    engine = app.engine()
+    if settings.fetch.full_text:
+        pages = asyncio.run(complete_articles(store, engine._has_keyword, settings.fetch, utcnow))
+        click.echo(f"article pages: {pages.fetched} read, {pages.failed} not usable")
     evaluated = evaluate_pending(
         store,
-        app.engine(),
+        engine,
         utcnow(),
         min_confidence=settings.policy.min_confidence,
         channels=channels(settings),

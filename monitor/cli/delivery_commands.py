@@ -120,8 +120,9 @@ def outbox_retry(app: AppContext, row_id: int | None, all_dead: bool) -> None:
 )
 @pass_app
 def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | None) -> None:
-    """The email digest of the changes not yet mailed, grouped by policy, with the
-    moratoriums that end soon. --send needs an [email] table in the config; --preview
+    """The email digest of the changes not yet mailed: a summary line, the changes ranked
+    by confidence and sources, each as a sentence with its evidence and its sources, then
+    the moratoriums that end soon. --send needs an [email] table in the config; --preview
     shows the digest it would send (all changes within delivery.max_age without one).
 
     \b
@@ -137,7 +138,10 @@ def digest_command(app: AppContext, preview: bool, send_now: bool, out: Path | N
         now = utcnow()
         channel = digest_channel(settings)
         unqueued = missing_rows(app.store, [channel], now)
-        plan = plan_digest(app.store, channel.name, now, horizon, unqueued=unqueued)
+        base_url = str(settings.web.base_url) if settings.web.base_url else None
+        plan = plan_digest(
+            app.store, channel.name, now, horizon, unqueued=unqueued, base_url=base_url
+        )
         if plan.digest is None:
             click.echo(
                 "nothing to send: no changes waiting for a digest (changes reported more than"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 
 from monitor.cli.app import AppContext, BadInput, _emit, cli, needs_database, pass_app
 from monitor.evaluate import evaluate_pending, replay, sweep
+from monitor.fulltext import complete_articles
 from monitor.outbox import channels
 from monitor.pipeline import utcnow
 
@@ -26,6 +28,9 @@ def evaluate_command(app: AppContext, limit: int | None, as_json: bool) -> None:
       policy-monitor import seeds/ && policy-monitor evaluate
     """
     engine = app.engine()
+    if app.settings.fetch.full_text:
+        # The pages of feed items the keywords pick out: their whole text is evaluated.
+        asyncio.run(complete_articles(app.store, engine._has_keyword, app.settings.fetch, utcnow))
     report = evaluate_pending(
         app.store,
         engine,

@@ -12,28 +12,33 @@ from sqlite_utils import Database
 from monitor.migrations import migrations
 from monitor.store.articles import ArticlesTable, InsertCounts
 from monitor.store.base import BUSY_TIMEOUT_MS, from_iso, iso
-from monitor.store.changes import ChangesTable
 from monitor.store.daemon import DaemonTable
+from monitor.store.dashboard import ChangeFilter, DashboardTable
 from monitor.store.errors import (
+    USAGE,
+    DatabaseProblem,
     DatabaseUnusable,
     describe_folder_error,
     describe_sqlite_error,
 )
 from monitor.store.feeds import FeedRow, FeedsTable, FetchOutcome
 from monitor.store.outbox import OutboxTable
+from monitor.store.pages import PageOutcome, PagesTable
 
 __all__ = [
+    "ChangeFilter",
     "DatabaseUnusable",
     "FeedRow",
     "FetchOutcome",
     "InsertCounts",
+    "PageOutcome",
     "Store",
     "from_iso",
     "iso",
 ]
 
 
-class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable, DaemonTable):
+class Store(FeedsTable, ArticlesTable, DashboardTable, OutboxTable, DaemonTable, PagesTable):
     """The database of one monitor. Open with Store.open(path)."""
 
     @classmethod
@@ -48,6 +53,25 @@ class Store(FeedsTable, ArticlesTable, ChangesTable, OutboxTable, DaemonTable):
             return cls._connect(path)
         except sqlite3.Error as exc:
             raise DatabaseUnusable(describe_sqlite_error(path, exc)) from None
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """A connection that can only read (the dashboard): it never migrates or writes,
+        and works beside the daemon (WAL). Raises DatabaseUnusable if it cannot open."""
+        if not path.is_file():
+            raise DatabaseUnusable(DatabaseProblem(f"no database at {path}", USAGE))
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise DatabaseUnusable(describe_sqlite_error(path, exc)) from None
+        return cls(Database(conn))
 
     @classmethod
     def _connect(cls, path: Path) -> Store:

@@ -240,6 +240,7 @@ def change_record(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "key": row["key"],
+        "policy_id": row["policy_id"],
         "actor": row["actor"],
         "subject": row["subject"] or None,
         "scope": row["scope"] or None,
@@ -255,6 +256,12 @@ def change_record(row: dict[str, Any]) -> dict[str, Any]:
         "overruled": bool(row["overruled"]),
         "sources": [
             s["url"] or s["canonical_url"] for s in sources if s["url"] or s["canonical_url"]
+        ],
+        # Each source as a reader sees it: outlet and headline, linked (dashboard, digest).
+        "links": [
+            {"url": s["url"] or s["canonical_url"], "outlet": s["outlet"], "title": s["title"]}
+            for s in sources
+            if s["url"] or s["canonical_url"]
         ],
         "articles": len(sources),
         "outlets": sorted({s["outlet"] for s in sources if s["outlet"]}),
